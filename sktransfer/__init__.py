@@ -1,0 +1,55 @@
+"""sktransfer: transfer learning for text as scikit-learn estimators.
+
+Three families of estimators share one domain contract (see
+:func:`sktransfer.utils.check_domains`):
+
+* :mod:`sktransfer.embeddings` -- word2vec pretraining and document pooling
+  (gensim);
+* :mod:`sktransfer.neural` -- text classifiers fine-tuned from pretrained
+  vectors or source models (skorch and PyTorch);
+* :mod:`sktransfer.adaptation` -- domain adaptation transformers and
+  meta-estimators (numpy and scipy).
+
+Importing :mod:`sktransfer` is cheap: the public classes are re-exported
+lazily, so neither gensim nor torch is imported until a class that needs it is
+used.
+"""
+
+import importlib
+
+from sktransfer._version import __version__
+
+# Public name -> subpackage that defines it. Resolved on first access (PEP 562).
+_LAZY = {
+    "DomainAwareClassifier": "sktransfer.adaptation",
+    "DomainAwareRegressor": "sktransfer.adaptation",
+    "load_sentiment_domains": "sktransfer.datasets",
+    "check_domains": "sktransfer.utils",
+    "pack_domains": "sktransfer.utils",
+    "split_domains": "sktransfer.utils",
+}
+
+_SUBPACKAGES = {
+    "adaptation",
+    "datasets",
+    "embeddings",
+    "model_selection",
+    "neural",
+    "utils",
+}
+
+__all__ = ["__version__", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBPACKAGES:
+        return importlib.import_module(f"sktransfer.{name}")
+    raise AttributeError(f"module 'sktransfer' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | _SUBPACKAGES)

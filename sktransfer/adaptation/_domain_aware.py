@@ -1,0 +1,417 @@
+"""Final pipeline steps that fit a scikit-learn estimator on labelled rows only."""
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassifierMixin,
+    MetaEstimatorMixin,
+    RegressorMixin,
+    _fit_context,
+    clone,
+)
+from sklearn.exceptions import NotFittedError
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils._param_validation import HasMethods
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
+
+from sktransfer.utils._domains import as_indexable, check_domains
+
+__all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
+
+
+def _estimator_has(attr):
+    """Check ``attr`` on the fitted ``estimator_`` if any, else on ``estimator``."""
+
+    def check(self):
+        if hasattr(self, "estimator_"):
+            getattr(self.estimator_, attr)
+        else:
+            getattr(self.estimator, attr)
+        return True
+
+    return check
+
+
+def _first_step(estimator):
+    """Return the first real step of a Pipeline-like ``estimator``, else None."""
+    steps = getattr(estimator, "steps", None)
+    if not isinstance(steps, list):
+        return None
+    for step in steps:
+        est = step[-1] if isinstance(step, tuple) else None
+        if est is not None and est not in ("passthrough", "drop"):
+            return est
+    return None
+
+
+def _check_sample_weight_1d(sample_weight, n_samples):
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.ndim == 0:
+        sw = np.full(n_samples, float(sw))
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match X, got {sw.shape}."
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    return sw
+
+
+class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
+    """Shared logic of :class:`DomainAwareClassifier` and the regressor."""
+
+    _task = None  # set by subclasses: 'classification' or 'regression'
+
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        # Weightings (importance weights from source/target rows) are added by
+        # the domain adaptation module; until then only None is valid.
+        "weighting": [None],
+    }
+
+    # Request sample_domain by default, so that with metadata routing enabled a
+    # stock Pipeline / GridSearchCV / cross_validate routes it here.
+    __metadata_request__fit = {"sample_domain": True}
+    __metadata_request__score = {"sample_domain": True}
+
+    def __init__(self, estimator, *, weighting=None):
+        self.estimator = estimator
+        self.weighting = weighting
+
+    def _labelled(self, X, y, sample_domain, sample_weight):
+        """Validate the domain contract and return the labelled rows."""
+        X = as_indexable(X)
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=_num_samples(X),
+            task=self._task,
+            require_labels=True,
+            estimator_name=type(self).__name__,
+        )
+        sw = None
+        if sample_weight is not None:
+            sw = _check_sample_weight_1d(sample_weight, masks.n_samples)
+        if masks.labelled.all():
+            return X, masks.y, sw
+        idx = masks.labelled_indices
+        return (
+            _safe_indexing(X, idx),
+            masks.y[idx],
+            None if sw is None else sw[idx],
+        )
+
+    @_fit_context(
+        # The wrapped estimator is validated by its own fit.
+        prefer_skip_nested_validation=False
+    )
+    def fit(self, X, y, *, sample_domain=None, sample_weight=None):
+        """Fit a clone of ``estimator`` on the labelled rows.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents of n_samples rows
+            Source and target rows together, in whatever form ``estimator``
+            accepts.
+        y : array-like of shape (n_samples,)
+            Targets; unlabelled rows are marked ``-1`` (classification) or NaN
+            (regression). Never modified.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row (non-negative: source, negative: target). When
+            None, labelled rows are the source domain and unlabelled rows the
+            target domain. Needed for labelled target rows or for labels that
+            include ``-1``.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows, passed to ``estimator.fit`` for the labelled
+            rows.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        X_l, y_l, sw_l = self._labelled(X, y, sample_domain, sample_weight)
+        estimator = clone(self.estimator)
+        fit_params = {}
+        if sw_l is not None:
+            if not has_fit_parameter(estimator, "sample_weight"):
+                raise TypeError(
+                    f"sample_weight was given but {type(estimator).__name__}.fit "
+                    "does not accept sample_weight."
+                )
+            fit_params["sample_weight"] = sw_l
+        estimator.fit(X_l, y_l, **fit_params)
+        self.estimator_ = estimator
+        return self
+
+    def predict(self, X):
+        """Predict with the fitted estimator; every row is treated as target.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions of ``estimator_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
+
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Score ``estimator_`` on the labelled rows of ``X``.
+
+        Unlabelled rows (``-1`` or NaN) are ignored, so a cross-validation fold
+        that holds target rows without labels still gets a finite score.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to score.
+        y : array-like of shape (n_samples,)
+            True targets, ``-1`` or NaN for unlabelled rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row, read as in :meth:`fit` (needed when ``-1`` is
+            a real class).
+
+        Returns
+        -------
+        score : float
+            ``estimator_.score`` on the labelled rows (accuracy for most
+            classifiers, R^2 for most regressors).
+        """
+        check_is_fitted(self)
+        X_l, y_l, sw_l = self._labelled(X, y, sample_domain, sample_weight)
+        if sw_l is None:
+            return self.estimator_.score(X_l, y_l)
+        return self.estimator_.score(X_l, y_l, sample_weight=sw_l)
+
+    def _fitted_attr(self, name):
+        try:
+            check_is_fitted(self)
+        except NotFittedError as exc:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute {name!r} before fit."
+            ) from exc
+        return getattr(self.estimator_, name)
+
+    @property
+    def n_features_in_(self):
+        """Number of features seen by ``estimator_`` during fit."""
+        return self._fitted_attr("n_features_in_")
+
+    @property
+    def feature_names_in_(self):
+        """Names of the features seen by ``estimator_`` during fit."""
+        return self._fitted_attr("feature_names_in_")
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        tags.input_tags = inner.input_tags
+        first = _first_step(self.estimator)
+        if first is not None:
+            # Pipeline does not pass on the kind of input its first step takes
+            # (raw text for a vectorizer); read it from that step.
+            first_tags = get_tags(first).input_tags
+            tags.input_tags.string = first_tags.string
+            tags.input_tags.two_d_array = first_tags.two_d_array
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = False
+        tags.non_deterministic = inner.non_deterministic
+        return tags
+
+
+class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
+    """Classifier that fits ``estimator`` on labelled rows only.
+
+    The final step of a transfer pipeline. Source and target rows travel
+    together through every step (so that vectorizers and adapters see both
+    domains); this step drops the unlabelled rows (``y == -1``) and fits a
+    clone of ``estimator`` on the rest. ``predict``, ``predict_proba``,
+    ``decision_function`` and ``classes_`` delegate to that clone; ``score``
+    ignores unlabelled rows, so a stock ``GridSearchCV`` with the default
+    cross-validation and scoring works on ``y`` with ``-1`` rows.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A scikit-learn classifier (or pipeline ending with one). Cloned in
+        ``fit``; never modified.
+    weighting : None, default=None
+        Importance weighting of the labelled rows. Only None (no weighting) is
+        accepted in this version.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The clone of ``estimator`` fitted on the labelled rows.
+    classes_ : ndarray of shape (n_classes,)
+        Class labels (without the unlabelled marker).
+    n_features_in_ : int
+        Number of features seen by ``estimator_`` during fit, when it has one.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of those features, when ``X`` had string column names.
+
+    See Also
+    --------
+    DomainAwareRegressor : The same for regression targets (NaN unlabelled).
+    sktransfer.utils.pack_domains : Build ``X, y, sample_domain``.
+
+    Notes
+    -----
+    Domains are read with :func:`sktransfer.utils.check_domains`. Without
+    ``sample_domain``, labels such as ``{-1, +1}`` are ambiguous (``-1`` marks
+    unlabelled rows) and ``fit`` raises a ``ValueError`` when the labelled rows
+    then hold a single class; pass ``sample_domain`` or relabel the classes.
+
+    ``fit`` and ``score`` request ``sample_domain`` for metadata routing by
+    default: with ``sklearn.set_config(enable_metadata_routing=True)``, a
+    stock ``Pipeline``, ``GridSearchCV`` or ``cross_validate`` routes it here
+    with no ``set_fit_request`` call.
+
+    Examples
+    --------
+    >>> from sklearn.feature_extraction.text import TfidfVectorizer
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sktransfer.adaptation import DomainAwareClassifier
+    >>> X = ["a good film", "a bad film", "good fun", "bad acting",
+    ...      "a good phone", "a bad phone"]
+    >>> y = [1, 0, 1, 0, -1, -1]  # the two phone reviews are unlabelled
+    >>> pipe = make_pipeline(TfidfVectorizer(),
+    ...                      DomainAwareClassifier(LogisticRegression()))
+    >>> pipe.fit(X, y).predict(["a good phone", "a bad phone"])
+    array([1, 0])
+    >>> pipe[-1].classes_
+    array([0, 1])
+    """
+
+    _task = "classification"
+    # ClassifierMixin.score comes first in the MRO; use the labelled-rows score.
+    score = _BaseDomainAware.score
+
+    @property
+    def classes_(self):
+        """Class labels of ``estimator_`` (the unlabelled marker excluded)."""
+        return self._fitted_attr("classes_")
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_proba(X)
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns ordered as ``classes_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict_log_proba(X)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Confidence scores, as returned by ``estimator_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.decision_function(X)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        inner = get_tags(self.estimator)
+        if inner.classifier_tags is not None:
+            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
+            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
+        return tags
+
+
+class DomainAwareRegressor(RegressorMixin, _BaseDomainAware):
+    """Regressor that fits ``estimator`` on labelled rows only.
+
+    The regression counterpart of :class:`DomainAwareClassifier`: unlabelled
+    rows are marked by a NaN target. ``predict`` delegates to the fitted
+    clone; ``score`` ignores unlabelled rows.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A scikit-learn regressor (or pipeline ending with one). Cloned in
+        ``fit``; never modified.
+    weighting : None, default=None
+        Importance weighting of the labelled rows. Only None (no weighting) is
+        accepted in this version.
+
+    Attributes
+    ----------
+    estimator_ : estimator object
+        The clone of ``estimator`` fitted on the labelled rows.
+    n_features_in_ : int
+        Number of features seen by ``estimator_`` during fit, when it has one.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of those features, when ``X`` had string column names.
+
+    See Also
+    --------
+    DomainAwareClassifier : The same for class labels (``-1`` unlabelled).
+
+    Notes
+    -----
+    With ``sample_domain``, source rows (non-negative domains) must be
+    labelled; NaN marks unlabelled target rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import LinearRegression
+    >>> from sktransfer.adaptation import DomainAwareRegressor
+    >>> X = np.array([[0.0], [1.0], [2.0], [3.0]])
+    >>> y = np.array([0.0, 2.0, 4.0, np.nan])  # the last row is unlabelled
+    >>> reg = DomainAwareRegressor(LinearRegression()).fit(X, y)
+    >>> reg.predict([[3.0]])
+    array([6.])
+    >>> reg.score(X, y)
+    1.0
+    """
+
+    _task = "regression"
+    # RegressorMixin.score comes first in the MRO; use the labelled-rows score.
+    score = _BaseDomainAware.score

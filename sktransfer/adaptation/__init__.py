@@ -6,9 +6,16 @@ labelled rows of ``X`` while source and target rows travel together through
 the earlier steps.
 """
 
+from sktransfer.adaptation._base import BaseAdapter, BaseWeighting, OneDomainWarning
 from sktransfer.adaptation._domain_aware import (
     DomainAwareClassifier,
     DomainAwareRegressor,
 )
 
-__all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
+__all__ = [
+    "BaseAdapter",
+    "BaseWeighting",
+    "DomainAwareClassifier",
+    "DomainAwareRegressor",
+    "OneDomainWarning",
+]

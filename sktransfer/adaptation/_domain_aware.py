@@ -67,9 +67,7 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
-        # Weightings (importance weights from source/target rows) are added by
-        # the domain adaptation module; until then only None is valid.
-        "weighting": [None],
+        "weighting": [None, HasMethods(["fit"])],
     }
 
     # Request sample_domain by default, so that with metadata routing enabled a
@@ -81,8 +79,14 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.weighting = weighting
 
-    def _labelled(self, X, y, sample_domain, sample_weight):
-        """Validate the domain contract and return the labelled rows."""
+    def _labelled(self, X, y, sample_domain, sample_weight, weighting=None):
+        """Validate the domain contract and return the labelled rows.
+
+        Returns the labelled rows of ``X`` and ``y`` and their weights: the
+        product of ``sample_weight`` and the weights of ``weighting``, which
+        is fitted here on all rows once the domains are valid (None when
+        neither is given).
+        """
         X = as_indexable(X)
         masks = check_domains(
             y,
@@ -95,6 +99,9 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         sw = None
         if sample_weight is not None:
             sw = _check_sample_weight_1d(sample_weight, masks.n_samples)
+        if weighting is not None:
+            weighting.fit(X, y, sample_domain=sample_domain)
+            sw = weighting.weights_ if sw is None else sw * weighting.weights_
         if masks.labelled.all():
             return X, masks.y, sw
         idx = masks.labelled_indices
@@ -126,25 +133,30 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
             include ``-1``.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, passed to ``estimator.fit`` for the labelled
-            rows.
+            rows (multiplied by the importance weights of ``weighting``).
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        X_l, y_l, sw_l = self._labelled(X, y, sample_domain, sample_weight)
+        weighting = None if self.weighting is None else clone(self.weighting)
+        X_l, y_l, sw_l = self._labelled(X, y, sample_domain, sample_weight, weighting)
         estimator = clone(self.estimator)
         fit_params = {}
         if sw_l is not None:
             if not has_fit_parameter(estimator, "sample_weight"):
+                source = "weighting" if weighting is not None else "sample_weight"
                 raise TypeError(
-                    f"sample_weight was given but {type(estimator).__name__}.fit "
-                    "does not accept sample_weight."
+                    f"{source} gives sample weights, but "
+                    f"{type(estimator).__name__}.fit does not accept "
+                    "sample_weight."
                 )
             fit_params["sample_weight"] = sw_l
         estimator.fit(X_l, y_l, **fit_params)
         self.estimator_ = estimator
+        if weighting is not None:
+            self.weighting_ = weighting
         return self
 
     def predict(self, X):
@@ -246,14 +258,20 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
     estimator : estimator object
         A scikit-learn classifier (or pipeline ending with one). Cloned in
         ``fit``; never modified.
-    weighting : None, default=None
-        Importance weighting of the labelled rows. Only None (no weighting) is
-        accepted in this version.
+    weighting : weighting object, default=None
+        An importance weighting (a :class:`~sktransfer.adaptation.BaseWeighting`
+        such as :class:`~sktransfer.adaptation.KMMWeighting`). A clone is
+        fitted on all rows of ``X`` in ``fit``; its ``weights_`` of the
+        labelled rows reach ``estimator.fit`` as ``sample_weight`` (an
+        estimator that cannot take them is an error, never a silent
+        resample). None fits without weights.
 
     Attributes
     ----------
     estimator_ : estimator object
         The clone of ``estimator`` fitted on the labelled rows.
+    weighting_ : weighting object
+        The fitted clone of ``weighting``; only when ``weighting`` is set.
     classes_ : ndarray of shape (n_classes,)
         Class labels (without the unlabelled marker).
     n_features_in_ : int
@@ -376,14 +394,20 @@ class DomainAwareRegressor(RegressorMixin, _BaseDomainAware):
     estimator : estimator object
         A scikit-learn regressor (or pipeline ending with one). Cloned in
         ``fit``; never modified.
-    weighting : None, default=None
-        Importance weighting of the labelled rows. Only None (no weighting) is
-        accepted in this version.
+    weighting : weighting object, default=None
+        An importance weighting (a :class:`~sktransfer.adaptation.BaseWeighting`
+        such as :class:`~sktransfer.adaptation.KMMWeighting`). A clone is
+        fitted on all rows of ``X`` in ``fit``; its ``weights_`` of the
+        labelled rows reach ``estimator.fit`` as ``sample_weight`` (an
+        estimator that cannot take them is an error, never a silent
+        resample). None fits without weights.
 
     Attributes
     ----------
     estimator_ : estimator object
         The clone of ``estimator`` fitted on the labelled rows.
+    weighting_ : weighting object
+        The fitted clone of ``weighting``; only when ``weighting`` is set.
     n_features_in_ : int
         Number of features seen by ``estimator_`` during fit, when it has one.
     feature_names_in_ : ndarray of shape (n_features_in_,)

@@ -16,6 +16,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sktransfer.adaptation import DomainAwareClassifier, DomainAwareRegressor
+from sktransfer.adaptation._base import BaseWeighting, OneDomainWarning
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ def enable_routing():
 def _semi_labelled(n=120, n_unlabelled=40, random_state=0):
     X, y = make_classification(n_samples=n, n_features=6, random_state=random_state)
     y = y.copy()
-    y[-n_unlabelled:] = -1
+    y[n - n_unlabelled :] = -1
     return X, y
 
 
@@ -156,10 +157,59 @@ def test_wrong_sample_domain_length():
         DomainAwareClassifier(LogisticRegression()).fit(X, y, sample_domain=[0, 0, -1])
 
 
-def test_weighting_only_none_for_now():
+def test_weighting_must_be_an_estimator():
     X, y = _semi_labelled()
     with pytest.raises(InvalidParameterError, match="weighting"):
         DomainAwareClassifier(LogisticRegression(), weighting="kmm").fit(X, y)
+
+
+class _DistanceWeighting(BaseWeighting):
+    """Weights source rows by closeness to the target mean (a test double)."""
+
+    def __init__(self, scale=1.0):
+        self.scale = scale
+
+    def _validate_fit_X(self, X):
+        return np.asarray(X, dtype=float)
+
+    def _fit_weights(self, X, masks):
+        mu = X[masks.target].mean(axis=0)
+        d = np.linalg.norm(X[masks.source] - mu, axis=1)
+        return np.exp(-self.scale * d / d.mean())
+
+
+def test_weighting_weights_reach_the_estimator():
+    X, y = _semi_labelled()
+    weighting = _DistanceWeighting(scale=2.0)
+    clf = DomainAwareClassifier(LogisticRegression(), weighting=weighting)
+    clf.fit(X, y)
+    assert not hasattr(weighting, "weights_")  # the param is cloned, not fitted
+    w = clf.weighting_.weights_
+    assert w.shape == (len(y),)
+    assert np.all(w[y == -1] == 1.0)
+    lab = y != -1
+    ref = LogisticRegression().fit(X[lab], y[lab], sample_weight=w[lab])
+    assert_allclose(clf.estimator_.coef_, ref.coef_)
+    # Combined with sample_weight by product.
+    sw = np.linspace(0.5, 1.5, len(y))
+    clf.fit(X, y, sample_weight=sw)
+    ref = LogisticRegression().fit(X[lab], y[lab], sample_weight=(w * sw)[lab])
+    assert_allclose(clf.estimator_.coef_, ref.coef_)
+
+
+def test_weighting_with_estimator_without_sample_weight():
+    X, y = _semi_labelled()
+    clf = DomainAwareClassifier(KNeighborsClassifier(), weighting=_DistanceWeighting())
+    with pytest.raises(TypeError, match="weighting gives sample weights"):
+        clf.fit(X, y)
+
+
+def test_weighting_with_one_domain_warns_and_gives_unit_weights():
+    X, y = _semi_labelled(n_unlabelled=0)
+    clf = DomainAwareClassifier(LogisticRegression(), weighting=_DistanceWeighting())
+    with pytest.warns(OneDomainWarning, match="no target rows"):
+        clf.fit(X, y)
+    assert_array_equal(clf.weighting_.weights_, np.ones(len(y)))
 
 
 def test_bad_estimator_param():

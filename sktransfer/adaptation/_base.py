@@ -1,0 +1,278 @@
+"""Base classes of domain adaptation transformers and importance weightings.
+
+Both read domains with :func:`sktransfer.utils.check_domains`, so they follow
+the project's domain contract: ``y == -1`` / NaN marks unlabelled rows, and
+without ``sample_domain`` labelled rows are the source and unlabelled rows the
+target.
+"""
+
+import warnings
+from abc import ABCMeta, abstractmethod
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import _num_samples, check_is_fitted
+
+from sktransfer.utils._domains import as_indexable, check_domains
+
+__all__ = ["BaseAdapter", "BaseWeighting", "OneDomainWarning"]
+
+
+class OneDomainWarning(UserWarning):
+    """Warning raised when an adapter or weighting sees a single domain.
+
+    With no target rows (every row labelled and no ``sample_domain``), or no
+    source rows (``y=None``), there is nothing to align: adapters behave as the
+    identity and weightings give every row weight 1.
+    """
+
+
+def _one_domain_message(owner, masks):
+    if not masks.has_target:
+        why = "no target rows (no y == -1 / NaN rows and no negative sample_domain)"
+    else:
+        why = "no source rows (y is None or every row unlabelled)"
+    return (
+        f"{owner} found {why}: there is nothing to align, so it behaves as "
+        "the identity. Mark target rows with y == -1 (NaN for regression) or "
+        "pass sample_domain."
+    )
+
+
+class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+    """Base class of domain adaptation transformers.
+
+    An adapter is fitted on source and target rows together and maps features
+    so that the two domains look alike to the estimator that follows.
+
+    * ``fit_transform(X, y, sample_domain=None)`` adapts the *training* rows:
+      source rows through the source map, target rows through the target map.
+      This is what a ``Pipeline`` calls in ``fit``.
+    * ``transform(X)`` maps inference rows, which are target rows by the
+      domain contract.
+
+    When ``fit`` sees a single domain, there is nothing to align: the adapter
+    becomes the identity and warns with :class:`OneDomainWarning` (once per
+    fit).
+
+    Subclasses implement :meth:`_fit_domains`, :meth:`_transform_source` and
+    :meth:`_transform_target`; they validate ``X`` themselves with
+    ``validate_data`` in :meth:`_validate_fit_X` and :meth:`_validate_X`.
+    """
+
+    # Request sample_domain by default for metadata routing (Pipeline.fit calls
+    # fit_transform, whose request includes fit's).
+    __metadata_request__fit = {"sample_domain": True}
+
+    def _check_fit_domains(self, X, y, sample_domain):
+        X = as_indexable(X)
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=_num_samples(X),
+            estimator_name=type(self).__name__,
+        )
+        return X, masks
+
+    def _fit(self, X, y, sample_domain):
+        X, masks = self._check_fit_domains(X, y, sample_domain)
+        X = self._validate_fit_X(X)
+        self.identity_ = not (masks.has_source and masks.has_target)
+        if self.identity_:
+            warnings.warn(
+                _one_domain_message(type(self).__name__, masks),
+                OneDomainWarning,
+                stacklevel=3,
+            )
+            self._fit_identity(X, masks)
+        else:
+            self._fit_domains(X, masks)
+        return X, masks
+
+    def fit(self, X, y=None, *, sample_domain=None):
+        """Fit the adapter on source and target rows.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Source and target rows together.
+        y : array-like of shape (n_samples,), default=None
+            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
+            form the target domain unless ``sample_domain`` is given.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row: non-negative for source, negative for target.
+
+        Returns
+        -------
+        self : object
+            The fitted adapter.
+        """
+        self._fit(X, y, sample_domain)
+        return self
+
+    def fit_transform(self, X, y=None, *, sample_domain=None):
+        """Fit the adapter and adapt the training rows.
+
+        Source rows go through the source map and target rows through the
+        target map.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Source and target rows together.
+        y : array-like of shape (n_samples,), default=None
+            Labels; ``-1`` (NaN for regression) marks unlabelled rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row: non-negative for source, negative for target.
+
+        Returns
+        -------
+        X_new : ndarray or sparse matrix of shape (n_samples, n_features_out)
+            The adapted rows, in the order of ``X``.
+        """
+        X, masks = self._fit(X, y, sample_domain)
+        if self.identity_:
+            return self._transform_target(X)
+        return self._transform_training(X, masks)
+
+    def transform(self, X):
+        """Map inference rows, which are target rows by the domain contract.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Rows to map.
+
+        Returns
+        -------
+        X_new : ndarray or sparse matrix of shape (n_samples, n_features_out)
+            The mapped rows.
+        """
+        check_is_fitted(self)
+        return self._transform_target(self._validate_X(X))
+
+    def _transform_training(self, X, masks):
+        """Map source rows with the source map and target rows with the target map.
+
+        Override when the maps are not row-wise (e.g. feature augmentation
+        that depends on the domain of each row).
+        """
+        src = np.flatnonzero(masks.source)
+        tgt = np.flatnonzero(masks.target)
+        Xs = self._transform_source(X[src])
+        Xt = self._transform_target(X[tgt])
+        from scipy import sparse
+
+        if sparse.issparse(Xs):
+            out = sparse.vstack([Xs, Xt], format="csr")
+            order = np.empty(X.shape[0], dtype=np.intp)
+            order[np.concatenate([src, tgt])] = np.arange(X.shape[0])
+            return out[order]
+        out = np.empty((X.shape[0], Xs.shape[1]), dtype=np.result_type(Xs, Xt))
+        out[src] = Xs
+        out[tgt] = Xt
+        return out
+
+    @abstractmethod
+    def _validate_fit_X(self, X):
+        """Validate ``X`` in fit (``validate_data(self, X, reset=True)``)."""
+
+    @abstractmethod
+    def _validate_X(self, X):
+        """Validate ``X`` after fit (``validate_data(self, X, reset=False)``)."""
+
+    def _fit_identity(self, X, masks):
+        """Set the fitted state of an identity adapter (one domain seen)."""
+        self._n_features_out = X.shape[1]
+
+    @abstractmethod
+    def _fit_domains(self, X, masks):
+        """Fit the maps from source rows ``X[masks.source]`` and target rows."""
+
+    @abstractmethod
+    def _transform_source(self, X):
+        """Map source rows (training time only)."""
+
+    @abstractmethod
+    def _transform_target(self, X):
+        """Map target rows (inference and training time)."""
+
+
+class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
+    """Base class of importance weightings for source rows.
+
+    A weighting estimates, for every source row, how much more likely it is
+    under the target distribution than under the source one,
+    ``w(x) = p_target(x) / p_source(x)``, so that a model fitted on weighted
+    source rows behaves as if fitted on target data (covariate shift).
+
+    ``fit(X, y, sample_domain=None)`` reads domains like every estimator and
+    stores ``weights_``, one weight per training row (source rows get their
+    importance weight, target rows weight 1). Pass a weighting to
+    :class:`~sktransfer.adaptation.DomainAwareClassifier` or
+    :class:`~sktransfer.adaptation.DomainAwareRegressor` with ``weighting=``;
+    the weights reach the final estimator as ``sample_weight``.
+
+    With a single domain there is nothing to reweight: every weight is 1 and
+    :class:`OneDomainWarning` is raised once per fit.
+
+    Subclasses implement :meth:`_fit_weights`, returning the weights of the
+    source rows; weightings that can weight new rows also implement
+    ``compute_weights(X)``.
+    """
+
+    __metadata_request__fit = {"sample_domain": True}
+
+    def fit(self, X, y=None, *, sample_domain=None):
+        """Estimate importance weights of the source rows.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Source and target rows together.
+        y : array-like of shape (n_samples,), default=None
+            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
+            form the target domain unless ``sample_domain`` is given.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row: non-negative for source, negative for target.
+
+        Returns
+        -------
+        self : object
+            The fitted weighting, with ``weights_`` set.
+        """
+        X = as_indexable(X)
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=_num_samples(X),
+            estimator_name=type(self).__name__,
+        )
+        X = self._validate_fit_X(X)
+        weights = np.ones(masks.n_samples, dtype=np.float64)
+        if masks.has_source and masks.has_target:
+            src = np.flatnonzero(masks.source)
+            w_src = np.asarray(self._fit_weights(X, masks), dtype=np.float64)
+            if w_src.shape != src.shape or not np.all(np.isfinite(w_src)):
+                raise RuntimeError(  # pragma: no cover - a bug in a subclass
+                    f"{type(self).__name__} computed invalid weights."
+                )
+            weights[src] = w_src
+        else:
+            warnings.warn(
+                _one_domain_message(type(self).__name__, masks).replace(
+                    "behaves as the identity", "gives every row weight 1"
+                ),
+                OneDomainWarning,
+                stacklevel=2,
+            )
+        self.weights_ = weights
+        return self
+
+    @abstractmethod
+    def _validate_fit_X(self, X):
+        """Validate ``X`` in fit (``validate_data(self, X, reset=True)``)."""
+
+    @abstractmethod
+    def _fit_weights(self, X, masks):
+        """Return the weights of the source rows ``X[masks.source]``."""

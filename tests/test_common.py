@@ -19,6 +19,7 @@ from sktransfer.utils.discovery import all_estimators
 # Constructor arguments for estimators with required parameters, and fast
 # settings for slow ones.
 INIT_PARAMS = {
+    "Word2VecVectorizer": {"vector_size": 8, "min_count": 1, "epochs": 2},
     "DomainAwareClassifier": {"estimator": LogisticRegression()},
     "DomainAwareRegressor": {"estimator": Ridge()},
 }

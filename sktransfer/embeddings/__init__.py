@@ -1,7 +1,15 @@
 """Word embeddings for scikit-learn pipelines (gensim).
 
-Word2Vec pretraining, pretrained-vector loading and document pooling land
-here; see the project issues for the roadmap.
+:class:`Word2VecVectorizer` trains Skip-gram or CBOW word vectors on documents
+(or starts from pretrained vectors, optionally trained further) and pools them
+into document vectors. :func:`load_vectors` and :func:`save_vectors` read and
+write word2vec, GloVe and gensim vector files.
+
+Importing this module imports gensim.
 """
 
-__all__ = []
+from sktransfer.embeddings._io import load_vectors, save_vectors
+from sktransfer.embeddings._tokenize import Tokenizer
+from sktransfer.embeddings._word2vec import Word2VecVectorizer
+
+__all__ = ["Tokenizer", "Word2VecVectorizer", "load_vectors", "save_vectors"]

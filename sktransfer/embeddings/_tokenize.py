@@ -1,0 +1,168 @@
+"""Tokenisation shared by the text estimators of sktransfer.
+
+One :class:`Tokenizer` turns a document (a string or a list of tokens) into a
+list of tokens, with the same settings as scikit-learn's vectorizers
+(``lowercase``, ``token_pattern``, ``tokenizer``). The neural fine-tuners use
+the same class, so a vocabulary learnt by :class:`Word2VecVectorizer` matches
+theirs.
+"""
+
+import re
+from itertools import repeat
+
+import numpy as np
+
+__all__ = ["DEFAULT_TOKEN_PATTERN", "Tokenizer", "check_documents", "token_ids"]
+
+#: scikit-learn's default token pattern: runs of 2 or more word characters.
+DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
+
+_STRING_ERROR = "Iterable over raw text documents expected, string object received."
+
+
+def check_documents(raw_documents, *, allow_empty=False, owner="the estimator"):
+    """Return ``raw_documents`` as a list, rejecting a bare string.
+
+    Parameters
+    ----------
+    raw_documents : iterable of str or of list of str
+        Documents (strings) or pre-tokenised documents (lists of tokens).
+    allow_empty : bool, default=False
+        Accept an empty corpus.
+    owner : str, default='the estimator'
+        Name used in error messages.
+
+    Returns
+    -------
+    documents : list
+        The documents.
+    """
+    if isinstance(raw_documents, str | bytes):
+        raise ValueError(_STRING_ERROR)
+    if hasattr(raw_documents, "iloc"):  # pandas Series
+        raw_documents = raw_documents.tolist()
+    try:
+        docs = list(raw_documents)
+    except TypeError as exc:
+        raise TypeError(
+            f"{owner} expects an iterable of documents (str or lists of str "
+            f"tokens), got {type(raw_documents).__name__}."
+        ) from exc
+    if not docs and not allow_empty:
+        raise ValueError(f"{owner} needs at least one document; the corpus is empty.")
+    return docs
+
+
+class Tokenizer:
+    """Callable turning one document into a list of tokens.
+
+    Parameters
+    ----------
+    lowercase : bool, default=True
+        Lowercase string documents before tokenising.
+    token_pattern : str or None, default=DEFAULT_TOKEN_PATTERN
+        Regular expression whose matches are the tokens (scikit-learn's
+        convention). None splits on whitespace, which is the fastest option.
+    tokenizer : callable, default=None
+        Overrides ``token_pattern``: called on each (lowercased) string and
+        must return a list of str. It must be picklable for the estimator to
+        be.
+
+    Notes
+    -----
+    Documents that already are lists (or tuples) of str tokens are used as
+    they are: neither lowercased nor split.
+    """
+
+    def __init__(
+        self, lowercase=True, token_pattern=DEFAULT_TOKEN_PATTERN, tokenizer=None
+    ):
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        if tokenizer is not None:
+            self._split = tokenizer
+        elif token_pattern is None:
+            self._split = str.split
+        else:
+            pattern = re.compile(token_pattern)
+            if pattern.groups > 1:
+                raise ValueError(
+                    "token_pattern must have at most one capturing group, got "
+                    f"{pattern.groups} in {token_pattern!r}."
+                )
+            self._split = pattern.findall
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_split", None)
+        return state
+
+    def __setstate__(self, state):
+        self.__init__(state["lowercase"], state["token_pattern"], state["tokenizer"])
+
+    def __call__(self, doc, index=None):
+        """Tokenise one document."""
+        if isinstance(doc, str):
+            tokens = self._split(doc.lower() if self.lowercase else doc)
+            if self.tokenizer is not None and not isinstance(tokens, list):
+                tokens = list(tokens)
+            return tokens
+        if isinstance(doc, list | tuple | np.ndarray):
+            for tok in doc:
+                if not isinstance(tok, str):
+                    where = "" if index is None else f" {index}"
+                    raise TypeError(
+                        f"pre-tokenised document{where} holds a "
+                        f"{type(tok).__name__} ({tok!r}); tokens must be str."
+                    )
+            return list(doc)
+        where = "" if index is None else f" {index}"
+        raise TypeError(
+            f"document{where} is a {type(doc).__name__} ({doc!r:.50}); documents "
+            "must be str or lists of str tokens."
+        )
+
+    def tokenize_all(self, docs):
+        """Tokenise every document, naming the first bad one in errors."""
+        return [self(doc, i) for i, doc in enumerate(docs)]
+
+
+def token_ids(docs, tokenizer, vocabulary):
+    """Map documents to the CSR structure of their in-vocabulary token ids.
+
+    Parameters
+    ----------
+    docs : list of str or list of list of str
+        Documents, or already tokenised documents when ``tokenizer`` is None.
+    tokenizer : Tokenizer or None
+        Tokenizer applied to each document; None when ``docs`` hold tokens.
+    vocabulary : dict of str to int
+        Token to row index. Tokens outside it are dropped.
+
+    Returns
+    -------
+    indptr : ndarray of shape (n_docs + 1,), dtype int64
+        Row pointers: the ids of document ``i`` are ``ids[indptr[i]:indptr[i+1]]``.
+    ids : ndarray of shape (n_tokens,), dtype int64
+        In-vocabulary token ids, in document order (with repetitions).
+    """
+    get = vocabulary.get
+    ids, lengths = [], []
+    extend, append = ids.extend, lengths.append
+    for i, doc in enumerate(docs):
+        tokens = doc if tokenizer is None else tokenizer(doc, i)
+        before = len(ids)
+        extend(map(get, tokens, repeat(-1)))
+        append(len(ids) - before)
+    ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
+    lengths = np.asarray(lengths, dtype=np.int64)
+    keep = ids >= 0
+    if not keep.all():
+        # Drop out-of-vocabulary tokens and shorten the rows they were in.
+        doc_of_token = np.repeat(np.arange(len(lengths)), lengths)
+        lengths = np.bincount(doc_of_token[keep], minlength=len(lengths))
+        ids = ids[keep]
+    indptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=indptr[1:])
+    return indptr, ids

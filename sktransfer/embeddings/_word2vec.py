@@ -1,0 +1,613 @@
+"""Word2Vec pretraining and document pooling as a scikit-learn vectorizer."""
+
+import os
+import pickle
+import sys
+import tempfile
+import time
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from sktransfer.embeddings._io import VECTOR_FORMATS, load_vectors, save_vectors
+from sktransfer.embeddings._pooling import (
+    POOLINGS,
+    count_matrix,
+    max_pool,
+    weight_matrix,
+)
+from sktransfer.embeddings._tokenize import (
+    DEFAULT_TOKEN_PATTERN,
+    Tokenizer,
+    check_documents,
+    token_ids,
+)
+
+__all__ = ["Word2VecVectorizer"]
+
+#: gensim trains at most this many tokens of one sentence; longer documents
+#: are split into consecutive chunks of this length for training.
+MAX_TOKENS_PER_SENTENCE = 10_000
+
+
+def _split_long(token_lists, limit=MAX_TOKENS_PER_SENTENCE):
+    """Split token lists longer than gensim's per-sentence limit."""
+    out = []
+    for tokens in token_lists:
+        if len(tokens) <= limit:
+            out.append(tokens)
+        else:
+            out.extend(tokens[i : i + limit] for i in range(0, len(tokens), limit))
+    return out
+
+
+class _EpochLogger:
+    """gensim callback: per-epoch loss (gensim's tally is cumulative) and progress."""
+
+    def __init__(self, owner, epochs, verbose):
+        self.owner = owner
+        self.epochs = epochs
+        self.verbose = verbose
+        self.losses = []
+        self._start = None
+
+    # gensim calls these by name (CallbackAny2Vec protocol).
+    def on_train_begin(self, model):
+        model.running_training_loss = 0.0
+        self._start = time.perf_counter()
+
+    def on_epoch_begin(self, model):
+        pass
+
+    def on_epoch_end(self, model):
+        loss = float(model.get_latest_training_loss())
+        model.running_training_loss = 0.0  # reset: per-epoch, not cumulative
+        self.losses.append(loss)
+        if self.verbose:
+            elapsed = time.perf_counter() - self._start
+            print(
+                f"[{self.owner}] epoch {len(self.losses)}/{self.epochs}: "
+                f"loss={loss:.4g}, {elapsed:.1f} s",
+                file=sys.stdout,
+                flush=True,
+            )
+
+    def on_train_end(self, model):
+        pass
+
+
+class Word2VecVectorizer(
+    ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
+):
+    """Train word2vec on documents and turn documents into dense vectors.
+
+    A scikit-learn vectorizer over gensim's ``Word2Vec``: ``fit`` tokenises
+    the documents (as scikit-learn's vectorizers do), trains Skip-gram or CBOW
+    word vectors on them (or starts from pretrained vectors, optionally
+    trained further), and ``transform`` pools the vectors of each document's
+    words into one row. Pooling is a sparse matrix product (no Python loop
+    over documents); empty and all-out-of-vocabulary documents give zero
+    rows.
+
+    Parameters
+    ----------
+    algorithm : {'skipgram', 'cbow'}, default='skipgram'
+        Training algorithm (gensim ``sg=1`` / ``sg=0``).
+    vector_size : int, default=None
+        Dimension of the vectors. None means 100, or the dimension of
+        ``pretrained`` when given (which must then match).
+    window : int, default=5
+        Maximum distance between a word and its context words.
+    min_count : int, default=5
+        Ignore words with fewer occurrences in the training documents.
+    negative : int, default=5
+        Number of negative samples (0: no negative sampling).
+    hs : {0, 1}, default=0
+        Use hierarchical softmax.
+    sample : float, default=1e-3
+        Threshold for down-sampling frequent words.
+    epochs : int, default=5
+        Passes over the documents.
+    alpha : float, default=0.025
+        Initial learning rate.
+    min_alpha : float, default=1e-4
+        Final learning rate (decays linearly).
+    pretrained : str, path-like or gensim KeyedVectors, default=None
+        Vectors to start from: a word2vec C text or binary file, GloVe text
+        or a gensim file (see :func:`~sktransfer.embeddings.load_vectors`),
+        or KeyedVectors. A path is read in ``fit``, so ``clone`` never copies
+        a large table (KeyedVectors given directly are copied by ``clone``).
+    pretrained_format : {'auto', 'word2vec_text', 'word2vec_binary', 'glove', \
+            'gensim'}, default='auto'
+        Format of a ``pretrained`` file.
+    fine_tune : bool, default=False
+        With ``pretrained``: False uses the vectors as they are (no training;
+        the documents only provide the pooling statistics). True continues
+        training on the documents: words of the documents (above
+        ``min_count``) are added, pretrained rows of those words are trained
+        further, and the remaining pretrained words are kept unchanged.
+    pooling : {'mean', 'tfidf', 'sif', 'max'}, default='mean'
+        How word vectors become a document vector: the mean; the tf-idf
+        weighted mean (idf from the fitted documents); SIF (Arora et al.,
+        2017): weights ``sif_alpha / (sif_alpha + p(w))`` with ``p(w)`` the
+        word frequency in the fitted documents, then removal of the
+        projection on the first singular vector of the training document
+        vectors; or the element-wise maximum.
+    sif_alpha : float, default=1e-3
+        The ``a`` of SIF weights.
+    lowercase : bool, default=True
+        Lowercase string documents before tokenising.
+    token_pattern : str or None, default=r"(?u)\\b\\w\\w+\\b"
+        Regular expression of a token (scikit-learn's default). None splits
+        on whitespace (the fastest). Ignored when ``tokenizer`` is given.
+    tokenizer : callable, default=None
+        Function from a (lowercased) string to a list of tokens.
+        Pre-tokenised documents (lists of str) are used as they are.
+    workers : int, default=1
+        gensim worker threads. Only ``workers=1`` is deterministic.
+    random_state : int, RandomState instance or None, default=None
+        Seed of gensim's vector initialisation and sampling (an int is passed
+        as gensim's ``seed`` unchanged). With ``workers=1`` the vectors equal
+        those of ``gensim.models.Word2Vec(..., seed=random_state)``.
+    verbose : int, default=0
+        Print the loss and time of each training epoch.
+
+    Attributes
+    ----------
+    wv_ : gensim.models.KeyedVectors
+        The word vectors.
+    vocabulary_ : dict of str to int
+        Word to row of ``wv_.vectors``.
+    idf_ : ndarray of shape (n_words,)
+        Inverse document frequency of each word in the fitted documents
+        (``pooling='tfidf'`` only).
+    sif_weights_ : ndarray of shape (n_words,)
+        SIF weight of each word (``pooling='sif'`` only).
+    sif_component_ : ndarray of shape (vector_size,)
+        First singular vector removed by SIF (``pooling='sif'`` only).
+    training_loss_ : ndarray of shape (n_epochs,)
+        gensim's training loss of each epoch (empty when nothing was
+        trained).
+    oov_rate_ : float
+        Share of the fitted documents' tokens without a vector.
+
+    See Also
+    --------
+    sktransfer.embeddings.load_vectors : Read pretrained vectors.
+    sklearn.feature_extraction.text.TfidfVectorizer : Sparse bag-of-words
+        features with the same tokenizer settings.
+
+    Notes
+    -----
+    Documents longer than gensim's 10,000-token sentence limit are split
+    into consecutive chunks for training instead of being truncated.
+
+    References
+    ----------
+    .. [1] T. Mikolov, K. Chen, G. Corrado and J. Dean. "Efficient Estimation
+       of Word Representations in Vector Space". ICLR Workshop, 2013.
+    .. [2] S. Arora, Y. Liang and T. Ma. "A Simple but Tough-to-Beat Baseline
+       for Sentence Embeddings". ICLR, 2017.
+
+    Examples
+    --------
+    >>> from sktransfer.embeddings import Word2VecVectorizer
+    >>> docs = ["the cat sat on the mat", "the dog sat on the log",
+    ...         "a cat and a dog", "the mat and the log"]
+    >>> vec = Word2VecVectorizer(vector_size=8, min_count=1, random_state=0)
+    >>> X = vec.fit_transform(docs)
+    >>> X.shape
+    (4, 8)
+    >>> vec.get_feature_names_out()[:3]
+    array(['word2vecvectorizer0', 'word2vecvectorizer1', 'word2vecvectorizer2'],
+          dtype=object)
+    >>> vec.transform(["an unseen sentence"]).any()
+    np.False_
+    """
+
+    _parameter_constraints: dict = {
+        "algorithm": [StrOptions({"skipgram", "cbow"})],
+        "vector_size": [Interval(Integral, 1, None, closed="left"), None],
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "negative": [Interval(Integral, 0, None, closed="left")],
+        "hs": [Interval(Integral, 0, 1, closed="both"), "boolean"],
+        "sample": [Interval(Real, 0, None, closed="left")],
+        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "min_alpha": [Interval(Real, 0, None, closed="left")],
+        "pretrained": [None, str, os.PathLike, HasMethods(["get_index", "get_vector"])],
+        "pretrained_format": [StrOptions(set(VECTOR_FORMATS))],
+        "fine_tune": ["boolean"],
+        "pooling": [StrOptions(set(POOLINGS))],
+        "sif_alpha": [Interval(Real, 0, None, closed="neither")],
+        "lowercase": ["boolean"],
+        "token_pattern": [str, None],
+        "tokenizer": [callable, None],
+        "workers": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        *,
+        algorithm="skipgram",
+        vector_size=None,
+        window=5,
+        min_count=5,
+        negative=5,
+        hs=0,
+        sample=1e-3,
+        epochs=5,
+        alpha=0.025,
+        min_alpha=1e-4,
+        pretrained=None,
+        pretrained_format="auto",
+        fine_tune=False,
+        pooling="mean",
+        sif_alpha=1e-3,
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        workers=1,
+        random_state=None,
+        verbose=0,
+    ):
+        self.algorithm = algorithm
+        self.vector_size = vector_size
+        self.window = window
+        self.min_count = min_count
+        self.negative = negative
+        self.hs = hs
+        self.sample = sample
+        self.epochs = epochs
+        self.alpha = alpha
+        self.min_alpha = min_alpha
+        self.pretrained = pretrained
+        self.pretrained_format = pretrained_format
+        self.fine_tune = fine_tune
+        self.pooling = pooling
+        self.sif_alpha = sif_alpha
+        self.lowercase = lowercase
+        self.token_pattern = token_pattern
+        self.tokenizer = tokenizer
+        self.workers = workers
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # ------------------------------------------------------------------ #
+    # helpers
+    # ------------------------------------------------------------------ #
+    def _tokenizer(self):
+        return Tokenizer(self.lowercase, self.token_pattern, self.tokenizer)
+
+    def _gensim_seed(self):
+        if isinstance(self.random_state, Integral) and not isinstance(
+            self.random_state, bool
+        ):
+            return int(self.random_state)
+        return int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+
+    def _gensim_params(self, vector_size):
+        if not self.hs and self.negative == 0:
+            raise ValueError(
+                "negative=0 with hs=0 trains nothing: set negative > 0 (negative "
+                "sampling) or hs=1 (hierarchical softmax)."
+            )
+        return dict(
+            vector_size=vector_size,
+            window=self.window,
+            min_count=self.min_count,
+            sg=1 if self.algorithm == "skipgram" else 0,
+            hs=int(self.hs),
+            negative=self.negative,
+            sample=self.sample,
+            alpha=self.alpha,
+            min_alpha=self.min_alpha,
+            epochs=self.epochs,
+            seed=self._gensim_seed(),
+            workers=self.workers,
+        )
+
+    def _train(self, sentences, vector_size, init=None):
+        """Train gensim Word2Vec on token lists; ``init`` seeds known rows."""
+        from gensim.models import Word2Vec
+
+        model = Word2Vec(**self._gensim_params(vector_size))
+        model.build_vocab(corpus_iterable=sentences)
+        if len(model.wv) == 0:
+            n_distinct = len({t for s in sentences for t in s})
+            raise ValueError(
+                f"the vocabulary is empty: no word of the {n_distinct} distinct "
+                f"words appears at least min_count={self.min_count} times. Lower "
+                "min_count or give more documents."
+            )
+        if init is not None:
+            self._copy_rows(init, model.wv)
+        logger = _EpochLogger(type(self).__name__, self.epochs, self.verbose)
+        model.train(
+            corpus_iterable=sentences,
+            total_examples=model.corpus_count,
+            total_words=model.corpus_total_words,
+            epochs=model.epochs,
+            start_alpha=model.alpha,
+            end_alpha=model.min_alpha,
+            compute_loss=True,
+            callbacks=[logger],
+        )
+        return model.wv, np.asarray(logger.losses, dtype=np.float64)
+
+    @staticmethod
+    def _copy_rows(source, target):
+        """Copy vectors of the words ``target`` shares with ``source``.
+
+        gensim's own ``intersect_word2vec_format`` fails under numpy 2; this
+        is the merge it should do, vectorised.
+        """
+        words = target.index_to_key
+        src_idx = np.fromiter(
+            (source.key_to_index.get(w, -1) for w in words),
+            dtype=np.int64,
+            count=len(words),
+        )
+        shared = src_idx >= 0
+        target.vectors[shared] = source.vectors[src_idx[shared]]
+        return int(shared.sum())
+
+    @staticmethod
+    def _union(trained, pretrained):
+        """``trained`` plus the pretrained words it lacks (rows unchanged)."""
+        from gensim.models import KeyedVectors
+
+        extra = [w for w in pretrained.index_to_key if w not in trained.key_to_index]
+        wv = KeyedVectors(trained.vector_size, count=0, dtype=np.float32)
+        wv.add_vectors(trained.index_to_key, trained.vectors)
+        if extra:
+            idx = np.fromiter(
+                (pretrained.key_to_index[w] for w in extra),
+                dtype=np.int64,
+                count=len(extra),
+            )
+            wv.add_vectors(extra, pretrained.vectors[idx])
+        return wv
+
+    def _fit_vectors(self, token_lists):
+        pretrained = None
+        if self.pretrained is not None:
+            pretrained = load_vectors(self.pretrained, format=self.pretrained_format)
+            if (
+                self.vector_size is not None
+                and self.vector_size != pretrained.vector_size
+            ):
+                raise ValueError(
+                    f"vector_size={self.vector_size} but the pretrained vectors have "
+                    f"{pretrained.vector_size} dimensions; set vector_size=None or "
+                    f"{pretrained.vector_size}."
+                )
+        vector_size = (
+            pretrained.vector_size
+            if pretrained is not None
+            else (100 if self.vector_size is None else self.vector_size)
+        )
+        if pretrained is not None and not self.fine_tune:
+            return pretrained, np.empty(0)
+        sentences = _split_long([t for t in token_lists if t])
+        if not sentences:
+            raise ValueError(
+                "the documents hold no tokens to train on (every document is "
+                "empty after tokenisation)."
+            )
+        wv, losses = self._train(sentences, vector_size, init=pretrained)
+        if pretrained is not None:
+            wv = self._union(wv, pretrained)
+        return wv, losses
+
+    def _pool(self, indptr, ids):
+        vectors = self.wv_.vectors
+        if self.pooling == "max":
+            return max_pool(indptr, ids, vectors)
+        W = weight_matrix(
+            indptr,
+            ids,
+            vectors.shape[0],
+            self.pooling,
+            idf=getattr(self, "idf_", None),
+            sif_weights=getattr(self, "sif_weights_", None),
+        )
+        X = np.asarray(W @ vectors, dtype=np.float32)
+        if self.pooling == "sif":
+            u = self.sif_component_
+            X -= np.outer(X @ u, u).astype(np.float32)
+        return X
+
+    # ------------------------------------------------------------------ #
+    # scikit-learn API
+    # ------------------------------------------------------------------ #
+    def _fit(self, raw_documents):
+        docs = check_documents(raw_documents, owner=type(self).__name__)
+        tokenizer = self._tokenizer()
+        token_lists = tokenizer.tokenize_all(docs)
+        wv, losses = self._fit_vectors(token_lists)
+        self.wv_ = wv
+        self.vocabulary_ = dict(wv.key_to_index)
+        self.training_loss_ = losses
+        self._n_features_out = wv.vector_size
+
+        indptr, ids = token_ids(token_lists, None, self.vocabulary_)
+        n_tokens = sum(len(t) for t in token_lists)
+        self.oov_rate_ = 1.0 - len(ids) / n_tokens if n_tokens else 0.0
+        n_words = len(self.vocabulary_)
+        for attr in ("idf_", "sif_weights_", "sif_component_"):
+            self.__dict__.pop(attr, None)
+        if self.pooling == "tfidf":
+            n_docs = len(indptr) - 1
+            # Document frequency: non-zeros per column of the count matrix.
+            df = np.diff(count_matrix(indptr, ids, n_words).tocsc().indptr)
+            self.idf_ = np.log((1 + n_docs) / (1 + df)) + 1.0
+        elif self.pooling == "sif":
+            counts = np.bincount(ids, minlength=n_words).astype(np.float64)
+            p = counts / counts.sum() if counts.sum() else counts
+            self.sif_weights_ = self.sif_alpha / (self.sif_alpha + p)
+            self.sif_component_ = np.zeros(wv.vector_size, dtype=np.float32)
+            X = self._pool(indptr, ids)
+            # First right singular vector of the (uncentred) document matrix.
+            _, eigvecs = np.linalg.eigh(X.T.astype(np.float64) @ X)
+            self.sif_component_ = eigvecs[:, -1].astype(np.float32)
+        return indptr, ids
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, raw_documents, y=None):
+        """Learn the word vectors and pooling statistics from documents.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str or of list of str
+            Training documents: strings (tokenised with ``lowercase``,
+            ``token_pattern``/``tokenizer``) or lists of tokens.
+        y : Ignored
+            Not used; present for API consistency (a ``y`` with ``-1`` rows
+            is accepted, so the vectorizer trains on source and target text).
+
+        Returns
+        -------
+        self : object
+            The fitted vectorizer.
+        """
+        self._fit(raw_documents)
+        return self
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit_transform(self, raw_documents, y=None):
+        """Fit on the documents and return their vectors (tokenising once).
+
+        Parameters
+        ----------
+        raw_documents : iterable of str or of list of str
+            Training documents.
+        y : Ignored
+            Not used; present for API consistency.
+
+        Returns
+        -------
+        X : ndarray of shape (n_documents, vector_size), dtype float32
+            Document vectors.
+        """
+        indptr, ids = self._fit(raw_documents)
+        return self._pool(indptr, ids)
+
+    def transform(self, raw_documents):
+        """Turn documents into pooled word vectors.
+
+        Parameters
+        ----------
+        raw_documents : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        X : ndarray of shape (n_documents, vector_size), dtype float32
+            Document vectors; zero rows for documents without any known word.
+        """
+        check_is_fitted(self)
+        docs = check_documents(
+            raw_documents, allow_empty=True, owner=type(self).__name__
+        )
+        indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_)
+        return self._pool(indptr, ids)
+
+    # ------------------------------------------------------------------ #
+    # persistence
+    # ------------------------------------------------------------------ #
+    def save(self, path):
+        """Save the fitted vectorizer to a file (pickle), atomically.
+
+        A failed save leaves an existing file untouched.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The written file.
+        """
+        check_is_fitted(self)
+        path = Path(path)
+        fd, tmp = tempfile.mkstemp(
+            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+        )
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return path
+
+    @classmethod
+    def load(cls, path):
+        """Load a vectorizer written by :meth:`save`.
+
+        Only load files you trust: like any pickle, loading runs code.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save`.
+
+        Returns
+        -------
+        vectorizer : Word2VecVectorizer
+            The fitted vectorizer.
+        """
+        with open(path, "rb") as fh:
+            obj = pickle.load(fh)
+        if not isinstance(obj, cls):
+            raise TypeError(
+                f"{str(path)!r} holds a {type(obj).__name__}, not a {cls.__name__}."
+            )
+        return obj
+
+    def export_vectors(self, path, *, format="word2vec_binary"):
+        """Write the word vectors ``wv_`` in a word2vec, GloVe or gensim file.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (written atomically).
+        format : {'word2vec_binary', 'word2vec_text', 'glove', 'gensim'}, \
+                default='word2vec_binary'
+            File format; readable back with ``pretrained=path``.
+
+        Returns
+        -------
+        path : pathlib.Path
+            The written file.
+        """
+        check_is_fitted(self)
+        return save_vectors(self.wv_, path, format=format)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.non_deterministic = self.workers > 1
+        tags.transformer_tags.preserves_dtype = []
+        return tags

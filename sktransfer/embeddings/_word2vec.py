@@ -89,7 +89,7 @@ class _EpochLogger:
 class Word2VecVectorizer(
     ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator
 ):
-    """Train word2vec on documents and turn documents into dense vectors.
+    r"""Train word2vec on documents and turn documents into dense vectors.
 
     A scikit-learn vectorizer over gensim's ``Word2Vec``: ``fit`` tokenises
     the documents (as scikit-learn's vectorizers do), trains Skip-gram or CBOW
@@ -147,7 +147,7 @@ class Word2VecVectorizer(
         The ``a`` of SIF weights.
     lowercase : bool, default=True
         Lowercase string documents before tokenising.
-    token_pattern : str or None, default=r"(?u)\\b\\w\\w+\\b"
+    token_pattern : str or None, default=r"(?u)\b\w\w+\b"
         Regular expression of a token (scikit-learn's default). None splits
         on whitespace (the fastest). Ignored when ``tokenizer`` is given.
     tokenizer : callable, default=None
@@ -307,20 +307,20 @@ class Word2VecVectorizer(
                 "negative=0 with hs=0 trains nothing: set negative > 0 (negative "
                 "sampling) or hs=1 (hierarchical softmax)."
             )
-        return dict(
-            vector_size=vector_size,
-            window=self.window,
-            min_count=self.min_count,
-            sg=1 if self.algorithm == "skipgram" else 0,
-            hs=int(self.hs),
-            negative=self.negative,
-            sample=self.sample,
-            alpha=self.alpha,
-            min_alpha=self.min_alpha,
-            epochs=self.epochs,
-            seed=self._gensim_seed(),
-            workers=self.workers,
-        )
+        return {
+            "vector_size": vector_size,
+            "window": self.window,
+            "min_count": self.min_count,
+            "sg": 1 if self.algorithm == "skipgram" else 0,
+            "hs": int(self.hs),
+            "negative": self.negative,
+            "sample": self.sample,
+            "alpha": self.alpha,
+            "min_alpha": self.min_alpha,
+            "epochs": self.epochs,
+            "seed": self._gensim_seed(),
+            "workers": self.workers,
+        }
 
     def _train(self, sentences, vector_size, init=None):
         """Train gensim Word2Vec on token lists; ``init`` seeds known rows."""

@@ -31,7 +31,7 @@ def lee_docs(lee_tokens):
 
 
 def _small(**kw):
-    params = dict(vector_size=16, min_count=2, epochs=2, random_state=0)
+    params = {"vector_size": 16, "min_count": 2, "epochs": 2, "random_state": 0}
     params.update(kw)
     return Word2VecVectorizer(**params)
 

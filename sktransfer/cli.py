@@ -1,13 +1,18 @@
 """The ``sktransfer`` command.
 
-``sktransfer demo`` runs the main job end to end on the bundled data: a table
-of how well a sentiment classifier trained on one domain transfers to each of
-the others.
+* ``sktransfer demo`` runs the main job end to end on the bundled data: a
+  table of how well a sentiment classifier trained on one domain transfers to
+  each of the others.
+* ``sktransfer pretrain CORPUS -o VECTORS`` trains word2vec vectors on a text
+  file (one document per line), streamed from disk.
+* ``sktransfer evaluate VECTORS`` scores vectors on word similarity and
+  analogy benchmarks.
 """
 
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 
@@ -142,6 +147,90 @@ def _cmd_demo(args):
     return 0
 
 
+def _progress(done, total, width=30):
+    filled = int(width * done / total)
+    return "[" + "=" * filled + " " * (width - filled) + f"] {done}/{total}"
+
+
+def _cmd_pretrain(args):
+    import tempfile
+
+    from sktransfer.embeddings import Word2VecVectorizer, save_vectors
+    from sktransfer.embeddings._corpus import LineCorpus
+    from sktransfer.embeddings._tokenize import DEFAULT_TOKEN_PATTERN, Tokenizer
+
+    if args.verbose:
+        import logging
+
+        logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO)
+    token_pattern = None if args.whitespace else DEFAULT_TOKEN_PATTERN
+    corpus = LineCorpus(args.corpus, Tokenizer(not args.no_lowercase, token_pattern))
+    vec = Word2VecVectorizer(
+        algorithm=args.algorithm,
+        vector_size=args.vector_size,
+        window=args.window,
+        min_count=args.min_count,
+        negative=args.negative,
+        sample=args.sample,
+        epochs=args.epochs,
+        workers=args.workers,
+        random_state=args.seed,
+    )
+    vec._validate_params()
+
+    def progress(epoch, epochs, loss):
+        print(
+            f"\r{_progress(epoch, epochs)} loss={loss:.4g}",
+            end="" if epoch < epochs else "\n",
+            file=sys.stderr,
+            flush=True,
+        )
+
+    start = time.perf_counter()
+    if args.workers > 1:
+        # gensim's corpus_file mode: each worker reads the file itself.
+        with tempfile.TemporaryDirectory() as tmp:
+            line_file = Path(tmp) / "corpus.txt"
+            corpus.write_line_sentence(line_file)
+            wv, _ = vec._train(
+                None, args.vector_size, corpus_file=line_file, progress=progress
+            )
+    else:
+        wv, _ = vec._train(corpus, args.vector_size, progress=progress)
+    save_vectors(wv, args.output, format=args.format)
+    print(
+        f"trained {args.algorithm} vectors for {len(wv):,} words "
+        f"({wv.vector_size} dimensions) in {time.perf_counter() - start:.1f} s; "
+        f"wrote {args.output} ({args.format})"
+    )
+    return 0
+
+
+def _cmd_evaluate(args):
+    from sktransfer.embeddings import evaluate_word_vectors, load_vectors
+
+    wv = load_vectors(args.vectors, format=args.format)
+    scores = evaluate_word_vectors(
+        wv, restrict_vocab=args.restrict_vocab, analogies=not args.no_analogies
+    )
+    print(f"{args.vectors}: {len(wv):,} words, {wv.vector_size} dimensions")
+    print(f"{'benchmark':<14}{'score':>10}{'pearson':>10}{'OOV pairs':>11}")
+    for name in ("wordsim353", "simlex999"):
+        r = scores[name]
+        print(
+            f"{name:<14}{r['spearman']:>10.3f}{r['pearson']:>10.3f}"
+            f"{100 * r['oov']:>10.1f}%"
+        )
+    if "analogies" in scores:
+        r = scores["analogies"]
+        print(
+            f"{'analogies':<14}{r['accuracy']:>10.3f}{'':>10}"
+            f"{100 * (1 - r['n_questions'] / r['n_total']):>10.1f}%"
+        )
+    print("(score: Spearman correlation for word pairs, accuracy for analogies)")
+    return 0
+
+
 def _build_parser():
     from sktransfer._version import __version__
 
@@ -169,6 +258,63 @@ def _build_parser():
     demo.add_argument("--metric", choices=_METRICS, default="accuracy")
     demo.add_argument("--n-jobs", type=int, default=None, help="parallel CV jobs")
     demo.set_defaults(func=_cmd_demo)
+
+    pre = sub.add_parser(
+        "pretrain",
+        help="train word2vec vectors on a text file (one document per line)",
+        description=(
+            "Train Skip-gram or CBOW vectors on CORPUS, streamed from disk (one "
+            "document per line; .gz/.bz2 read on the fly), and write them to "
+            "VECTORS. With --workers > 1 the corpus is tokenised once to a "
+            "temporary file that gensim's workers read in parallel."
+        ),
+    )
+    pre.add_argument("corpus", help="text file, one document per line")
+    pre.add_argument("-o", "--output", required=True, help="vector file to write")
+    pre.add_argument(
+        "--format",
+        default="word2vec_binary",
+        choices=["word2vec_binary", "word2vec_text", "glove", "gensim"],
+    )
+    pre.add_argument("--algorithm", choices=["skipgram", "cbow"], default="skipgram")
+    pre.add_argument("--vector-size", type=int, default=100)
+    pre.add_argument("--window", type=int, default=5)
+    pre.add_argument("--min-count", type=int, default=5)
+    pre.add_argument("--negative", type=int, default=5)
+    pre.add_argument("--sample", type=float, default=1e-3)
+    pre.add_argument("--epochs", type=int, default=5)
+    pre.add_argument(
+        "--workers", type=int, default=1, help="threads (1: deterministic)"
+    )
+    pre.add_argument("--seed", type=int, default=0)
+    pre.add_argument("--no-lowercase", action="store_true")
+    pre.add_argument(
+        "--whitespace",
+        action="store_true",
+        help="split on whitespace instead of the default token pattern",
+    )
+    pre.add_argument(
+        "-v", "--verbose", action="store_true", help="gensim's progress log"
+    )
+    pre.set_defaults(func=_cmd_pretrain)
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="score vectors on WordSim353, SimLex-999 and Google analogies",
+        description=(
+            "Spearman correlation on WordSim353 and SimLex-999 and accuracy on "
+            "the Google analogy questions, from the files shipped with gensim."
+        ),
+    )
+    ev.add_argument("vectors", help="vector file (word2vec text/binary, GloVe, gensim)")
+    ev.add_argument(
+        "--format",
+        default="auto",
+        choices=["auto", "word2vec_binary", "word2vec_text", "glove", "gensim"],
+    )
+    ev.add_argument("--restrict-vocab", type=int, default=300_000)
+    ev.add_argument("--no-analogies", action="store_true", help="skip the analogies")
+    ev.set_defaults(func=_cmd_evaluate)
     return parser
 
 

@@ -8,8 +8,15 @@ write word2vec, GloVe and gensim vector files.
 Importing this module imports gensim.
 """
 
+from sktransfer.embeddings._evaluate import evaluate_word_vectors
 from sktransfer.embeddings._io import load_vectors, save_vectors
 from sktransfer.embeddings._tokenize import Tokenizer
 from sktransfer.embeddings._word2vec import Word2VecVectorizer
 
-__all__ = ["Tokenizer", "Word2VecVectorizer", "load_vectors", "save_vectors"]
+__all__ = [
+    "Tokenizer",
+    "Word2VecVectorizer",
+    "evaluate_word_vectors",
+    "load_vectors",
+    "save_vectors",
+]

@@ -54,10 +54,11 @@ def _split_long(token_lists, limit=MAX_TOKENS_PER_SENTENCE):
 class _EpochLogger:
     """gensim callback: per-epoch loss (gensim's tally is cumulative) and progress."""
 
-    def __init__(self, owner, epochs, verbose):
+    def __init__(self, owner, epochs, verbose, progress=None):
         self.owner = owner
         self.epochs = epochs
         self.verbose = verbose
+        self.progress = progress
         self.losses = []
         self._start = None
 
@@ -73,6 +74,8 @@ class _EpochLogger:
         loss = float(model.get_latest_training_loss())
         model.running_training_loss = 0.0  # reset: per-epoch, not cumulative
         self.losses.append(loss)
+        if self.progress is not None:
+            self.progress(len(self.losses), self.epochs, loss)
         if self.verbose:
             elapsed = time.perf_counter() - self._start
             print(
@@ -322,24 +325,36 @@ class Word2VecVectorizer(
             "workers": self.workers,
         }
 
-    def _train(self, sentences, vector_size, init=None):
-        """Train gensim Word2Vec on token lists; ``init`` seeds known rows."""
+    def _train(
+        self, sentences, vector_size, init=None, corpus_file=None, progress=None
+    ):
+        """Train gensim Word2Vec; ``init`` seeds the rows of known words.
+
+        ``sentences`` is a re-iterable of token lists (a list, or a corpus
+        streamed from disk); with ``corpus_file`` (a file of space-separated
+        tokens, one sentence a line) gensim reads the file in each worker.
+        ``progress(epoch, epochs, loss)`` is called after each epoch.
+        """
         from gensim.models import Word2Vec
 
         model = Word2Vec(**self._gensim_params(vector_size))
-        model.build_vocab(corpus_iterable=sentences)
+        source = (
+            {"corpus_file": str(corpus_file)}
+            if corpus_file is not None
+            else {"corpus_iterable": sentences}
+        )
+        model.build_vocab(**source)
         if len(model.wv) == 0:
-            n_distinct = len({t for s in sentences for t in s})
             raise ValueError(
-                f"the vocabulary is empty: no word of the {n_distinct} distinct "
-                f"words appears at least min_count={self.min_count} times. Lower "
-                "min_count or give more documents."
+                "the vocabulary is empty: no word appears at least "
+                f"min_count={self.min_count} times. Lower min_count or give more "
+                "documents."
             )
         if init is not None:
             self._copy_rows(init, model.wv)
-        logger = _EpochLogger(type(self).__name__, self.epochs, self.verbose)
+        logger = _EpochLogger(type(self).__name__, self.epochs, self.verbose, progress)
         model.train(
-            corpus_iterable=sentences,
+            **source,
             total_examples=model.corpus_count,
             total_words=model.corpus_total_words,
             epochs=model.epochs,

@@ -185,6 +185,6 @@ def test_evaluate_word_vectors_values():
             if a in kv.key_to_index and b in kv.key_to_index:
                 human.append(float(s))
                 model.append(kv.similarity(a, b))
-    assert len(human) == 3
+    assert len(human) >= 3
     expected = spearmanr(human, model).statistic
     assert scores["wordsim353"]["spearman"] == pytest.approx(expected)

@@ -276,7 +276,7 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         Class labels (without the unlabelled marker).
     n_features_in_ : int
         Number of features seen by ``estimator_`` during fit, when it has one.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of those features, when ``X`` had string column names.
 
     See Also
@@ -410,7 +410,7 @@ class DomainAwareRegressor(RegressorMixin, _BaseDomainAware):
         The fitted clone of ``weighting``; only when ``weighting`` is set.
     n_features_in_ : int
         Number of features seen by ``estimator_`` during fit, when it has one.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of those features, when ``X`` had string column names.
 
     See Also

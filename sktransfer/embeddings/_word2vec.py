@@ -130,9 +130,10 @@ class Word2VecVectorizer(
         or a gensim file (see :func:`~sktransfer.embeddings.load_vectors`),
         or KeyedVectors. A path is read in ``fit``, so ``clone`` never copies
         a large table (KeyedVectors given directly are copied by ``clone``).
-    pretrained_format : {'auto', 'word2vec_text', 'word2vec_binary', 'glove', \
-            'gensim'}, default='auto'
-        Format of a ``pretrained`` file.
+    pretrained_format : str, default='auto'
+        Format of a ``pretrained`` file: 'auto', 'word2vec_text',
+        'word2vec_binary', 'glove' or 'gensim' (see
+        :func:`~sktransfer.embeddings.load_vectors`).
     fine_tune : bool, default=False
         With ``pretrained``: False uses the vectors as they are (no training;
         the documents only provide the pooling statistics). True continues

@@ -1,21 +1,37 @@
 """Domain adaptation with numpy and scipy.
 
-:class:`DomainAwareClassifier` and :class:`DomainAwareRegressor` are the final
-steps of a transfer pipeline: they fit a scikit-learn estimator on the
-labelled rows of ``X`` while source and target rows travel together through
-the earlier steps.
+* Adapters (transformers) map features so that source and target rows look
+  alike: :class:`CORALAdapter`, :class:`SubspaceAlignmentAdapter`,
+  :class:`TCAAdapter`, :class:`FeatureAugmentationAdapter`.
+* :class:`DomainAwareClassifier` and :class:`DomainAwareRegressor` are the
+  final steps of a transfer pipeline: they fit a scikit-learn estimator on the
+  labelled rows of ``X`` while source and target rows travel together through
+  the earlier steps, optionally with importance weights.
+
+This subpackage imports neither torch nor gensim.
 """
 
+from sktransfer.adaptation._augmentation import (
+    FeatureAugmentationAdapter,
+    NoLabelledTargetWarning,
+)
 from sktransfer.adaptation._base import BaseAdapter, BaseWeighting, OneDomainWarning
 from sktransfer.adaptation._domain_aware import (
     DomainAwareClassifier,
     DomainAwareRegressor,
 )
+from sktransfer.adaptation._mapping import CORALAdapter
+from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter, TCAAdapter
 
 __all__ = [
     "BaseAdapter",
     "BaseWeighting",
+    "CORALAdapter",
     "DomainAwareClassifier",
     "DomainAwareRegressor",
+    "FeatureAugmentationAdapter",
+    "NoLabelledTargetWarning",
     "OneDomainWarning",
+    "SubspaceAlignmentAdapter",
+    "TCAAdapter",
 ]

@@ -10,7 +10,14 @@ import warnings
 from abc import ABCMeta, abstractmethod
 
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from scipy import sparse
+from sklearn.base import (
+    BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sktransfer.utils._domains import as_indexable, check_domains
@@ -52,17 +59,27 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
       domain contract.
 
     When ``fit`` sees a single domain, there is nothing to align: the adapter
-    becomes the identity and warns with :class:`OneDomainWarning` (once per
-    fit).
+    becomes the identity (``identity_`` is True, the output is a copy of the
+    validated input and ``get_feature_names_out`` returns the input names)
+    and warns with :class:`OneDomainWarning` (once per fit).
 
-    Subclasses implement :meth:`_fit_domains`, :meth:`_transform_source` and
-    :meth:`_transform_target`; they validate ``X`` themselves with
-    ``validate_data`` in :meth:`_validate_fit_X` and :meth:`_validate_X`.
+    Subclasses declare ``_parameter_constraints`` (validated by ``fit`` and
+    ``fit_transform``) and implement :meth:`_validate_fit_X` and
+    :meth:`_validate_X` (``validate_data`` with ``reset=True`` / ``False``),
+    :meth:`_fit_domains` and :meth:`_transform_target`, plus either
+    :meth:`_transform_source` (a row-wise source map) or
+    :meth:`_transform_training` (maps that depend on the domain of each row).
+    Output feature names default to ``<classname><i>``
+    (:class:`~sklearn.base.ClassNamePrefixFeaturesOutMixin` style, from
+    ``_n_features_out``); override :meth:`_get_feature_names_out` to change
+    them.
     """
 
     # Request sample_domain by default for metadata routing (Pipeline.fit calls
     # fit_transform, whose request includes fit's).
     __metadata_request__fit = {"sample_domain": True}
+
+    _parameter_constraints: dict = {}
 
     def _check_fit_domains(self, X, y, sample_domain):
         X = as_indexable(X)
@@ -74,21 +91,30 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         )
         return X, masks
 
+    def _reset(self):
+        """Drop the fitted attributes of a previous fit."""
+        params = self.get_params(deep=False)
+        for key in list(vars(self)):
+            if key.endswith("_") and not key.startswith("__") and key not in params:
+                delattr(self, key)
+
     def _fit(self, X, y, sample_domain):
         X, masks = self._check_fit_domains(X, y, sample_domain)
+        self._reset()
         X = self._validate_fit_X(X)
         self.identity_ = not (masks.has_source and masks.has_target)
         if self.identity_:
             warnings.warn(
                 _one_domain_message(type(self).__name__, masks),
                 OneDomainWarning,
-                stacklevel=3,
+                stacklevel=4,
             )
             self._fit_identity(X, masks)
         else:
             self._fit_domains(X, masks)
         return X, masks
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, sample_domain=None):
         """Fit the adapter on source and target rows.
 
@@ -110,6 +136,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         self._fit(X, y, sample_domain)
         return self
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit_transform(self, X, y=None, *, sample_domain=None):
         """Fit the adapter and adapt the training rows.
 
@@ -132,7 +159,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """
         X, masks = self._fit(X, y, sample_domain)
         if self.identity_:
-            return self._transform_target(X)
+            return self._transform_identity(X)
         return self._transform_training(X, masks)
 
     def transform(self, X):
@@ -149,28 +176,62 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             The mapped rows.
         """
         check_is_fitted(self)
-        return self._transform_target(self._validate_X(X))
+        X = self._validate_X(X)
+        if self.identity_:
+            return self._transform_identity(X)
+        return self._transform_target(X)
+
+    def get_feature_names_out(self, input_features=None):
+        """Get output feature names for transformation.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names, checked against ``feature_names_in_`` when it
+            is defined. Used by adapters whose output features are built from
+            the input ones (and by every adapter fitted as the identity).
+
+        Returns
+        -------
+        feature_names_out : ndarray of str objects
+            Names of the output features.
+        """
+        check_is_fitted(self)
+        if self.identity_:
+            return OneToOneFeatureMixin.get_feature_names_out(self, input_features)
+        return self._get_feature_names_out(input_features)
+
+    def _get_feature_names_out(self, input_features):
+        """Names of the output features of a fitted, non-identity adapter."""
+        return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(
+            self, input_features
+        )
 
     def _transform_training(self, X, masks):
         """Map source rows with the source map and target rows with the target map.
 
-        Override when the maps are not row-wise (e.g. feature augmentation
-        that depends on the domain of each row).
+        Rows keep their order. Sparse outputs are stacked as CSR; when one
+        part is sparse and the other dense, the output is dense. Override when
+        the maps are not row-wise (e.g. feature augmentation that depends on
+        the domain of each row).
         """
         src = np.flatnonzero(masks.source)
         tgt = np.flatnonzero(masks.target)
-        Xs = self._transform_source(X[src])
-        Xt = self._transform_target(X[tgt])
-        from scipy import sparse
-
-        if sparse.issparse(Xs):
+        Xs = self._transform_source(_take_rows(X, src))
+        Xt = self._transform_target(_take_rows(X, tgt))
+        n = X.shape[0]
+        if sparse.issparse(Xs) and sparse.issparse(Xt):
             out = sparse.vstack([Xs, Xt], format="csr")
-            order = np.empty(X.shape[0], dtype=np.intp)
-            order[np.concatenate([src, tgt])] = np.arange(X.shape[0])
+            if src[-1] == src.shape[0] - 1:  # sources already come first
+                return out
+            order = np.empty(n, dtype=np.intp)
+            order[np.concatenate([src, tgt])] = np.arange(n)
             return out[order]
-        out = np.empty((X.shape[0], Xs.shape[1]), dtype=np.result_type(Xs, Xt))
-        out[src] = Xs
-        out[tgt] = Xt
+        Xs = Xs.toarray() if sparse.issparse(Xs) else Xs
+        Xt = Xt.toarray() if sparse.issparse(Xt) else Xt
+        out = np.empty((n, Xs.shape[1]), dtype=np.result_type(Xs, Xt))
+        out[_as_slice(src)] = Xs
+        out[_as_slice(tgt)] = Xt
         return out
 
     @abstractmethod
@@ -185,17 +246,39 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         """Set the fitted state of an identity adapter (one domain seen)."""
         self._n_features_out = X.shape[1]
 
+    def _transform_identity(self, X):
+        """Map rows when the adapter is the identity (a copy of ``X``)."""
+        return X.copy()
+
     @abstractmethod
     def _fit_domains(self, X, masks):
         """Fit the maps from source rows ``X[masks.source]`` and target rows."""
 
-    @abstractmethod
     def _transform_source(self, X):
-        """Map source rows (training time only)."""
+        """Map source rows (training time only).
+
+        Required unless :meth:`_transform_training` is overridden.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement _transform_source or "
+            "_transform_training."
+        )
 
     @abstractmethod
     def _transform_target(self, X):
         """Map target rows (inference and training time)."""
+
+
+def _as_slice(idx):
+    """``idx`` (sorted indices) as a slice when contiguous, else unchanged."""
+    if idx.shape[0] and idx[-1] - idx[0] == idx.shape[0] - 1:
+        return slice(idx[0], idx[-1] + 1)
+    return idx
+
+
+def _take_rows(X, idx):
+    """Rows ``idx`` (sorted) of an array or CSR matrix; a view when contiguous."""
+    return X[_as_slice(idx)]
 
 
 class BaseWeighting(BaseEstimator, metaclass=ABCMeta):

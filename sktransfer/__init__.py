@@ -21,8 +21,15 @@ from sktransfer._version import __version__
 
 # Public name -> subpackage that defines it. Resolved on first access (PEP 562).
 _LAZY = {
+    "CORALAdapter": "sktransfer.adaptation",
     "DomainAwareClassifier": "sktransfer.adaptation",
     "DomainAwareRegressor": "sktransfer.adaptation",
+    "FeatureAugmentationAdapter": "sktransfer.adaptation",
+    "SubspaceAlignmentAdapter": "sktransfer.adaptation",
+    "TCAAdapter": "sktransfer.adaptation",
+    "Word2VecVectorizer": "sktransfer.embeddings",
+    "TextClassifier": "sktransfer.neural",
+    "TextRegressor": "sktransfer.neural",
     "load_sentiment_domains": "sktransfer.datasets",
     "check_domains": "sktransfer.utils",
     "pack_domains": "sktransfer.utils",

@@ -1,7 +1,18 @@
 """Neural fine-tuners for text (skorch and PyTorch).
 
-Text classifiers initialised from pretrained vectors or source models land
-here; see the project issues for the roadmap.
+:class:`TextClassifier` and :class:`TextRegressor` are skorch nets over raw
+documents: they learn a vocabulary in ``fit``, start their embedding layer from
+pretrained word vectors (a fitted
+:class:`~sktransfer.embeddings.Word2VecVectorizer`, gensim KeyedVectors or a
+vector file) and train a mean, CNN or LSTM encoder, with freezing, gradual
+unfreezing and a separate learning rate for the word vectors as ordinary,
+searchable parameters. :class:`TextModule` is their PyTorch network.
+
+Importing this module imports torch and skorch (``pip install
+sktransfer[torch]``).
 """
 
-__all__ = []
+from sktransfer.neural._module import TextModule
+from sktransfer.neural._text import TextClassifier, TextRegressor
+
+__all__ = ["TextClassifier", "TextModule", "TextRegressor"]

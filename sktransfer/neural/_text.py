@@ -1,0 +1,1451 @@
+"""Neural text classifiers and regressors over pretrained word vectors (skorch)."""
+
+import copy
+import json
+import os
+import tempfile
+from collections import Counter
+from contextlib import contextmanager
+from numbers import Integral, Real
+from types import MappingProxyType
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context, clone
+from sklearn.metrics import accuracy_score, r2_score
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import (
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.metadata_routing import UNUSED
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet, NeuralNetClassifier, NeuralNetRegressor
+from skorch.callbacks import (
+    Callback,
+    EarlyStopping,
+    Freezer,
+    ProgressBar,
+    Unfreezer,
+)
+from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset
+
+from sktransfer.embeddings._io import load_vectors
+from sktransfer.embeddings._tokenize import (
+    DEFAULT_TOKEN_PATTERN,
+    Tokenizer,
+    check_documents,
+    token_ids,
+)
+from sktransfer.neural._module import ENCODERS, PADDING_IDX, TextModule
+from sktransfer.utils._domains import check_domains
+
+__all__ = ["TextClassifier", "TextRegressor"]
+
+#: Glob of the embedding parameters (skorch ``Freezer`` / param groups).
+EMBEDDING_PARAMS = "embedding.*"
+#: Word-vector dimension when neither ``embedding_dim`` nor ``embeddings`` says.
+DEFAULT_EMBEDDING_DIM = 100
+#: Format tag written in the metadata of :meth:`save_weights` files.
+WEIGHTS_FORMAT = "sktransfer.neural/1"
+
+# skorch's NeuralNet.__init__ sets this state; we keep it on the class until
+# fit, so that an unfitted net (and any clone) carries no fitted attribute.
+_SKORCH_STATE = {
+    "history_": None,
+    "initialized_": False,
+    "virtual_params_": MappingProxyType({}),
+}
+
+
+def resolve_device(device):
+    """Return the torch device a ``device`` parameter stands for.
+
+    ``'auto'`` is ``'cuda'`` when PyTorch sees a GPU and ``'cpu'`` otherwise;
+    every other value is returned as it is.
+    """
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def _is_true(value):
+    return isinstance(value, bool | np.bool_) and bool(value)
+
+
+def _is_keyed_vectors(obj):
+    return hasattr(obj, "key_to_index") and hasattr(obj, "vectors")
+
+
+def _shares_embeddings(obj):
+    """Whether ``clone`` should pass ``embeddings`` on by reference.
+
+    Fitted vectorizers would be un-fitted by ``clone`` and KeyedVectors
+    deep-copied; both are only read, so clones share them.
+    """
+    return _is_keyed_vectors(obj) or (
+        not isinstance(obj, str | os.PathLike | type) and hasattr(obj, "wv_")
+    )
+
+
+def _load_embeddings(embeddings, owner):
+    """Return the KeyedVectors ``embeddings`` stands for (or None)."""
+    if embeddings is None:
+        return None
+    if _is_keyed_vectors(embeddings):
+        return embeddings
+    if isinstance(embeddings, str | os.PathLike):
+        return load_vectors(embeddings)
+    wv = getattr(embeddings, "wv_", None)  # Word2VecVectorizer, FrozenEstimator
+    if wv is None and not hasattr(embeddings, "get_params"):
+        wv = getattr(embeddings, "wv", None)  # gensim Word2Vec / FastText
+    if wv is not None and _is_keyed_vectors(wv):
+        return wv
+    if hasattr(embeddings, "fit") and hasattr(embeddings, "get_params"):
+        raise ValueError(
+            f"{owner}: embeddings is an unfitted {type(embeddings).__name__}. Pass "
+            "a fitted Word2VecVectorizer. Inside a parameter grid, scikit-learn's "
+            "clone() un-fits estimators given as grid values: pass "
+            "sklearn.frozen.FrozenEstimator(vectorizer), vectorizer.wv_ or a "
+            "vector file path instead."
+        )
+    raise TypeError(
+        f"{owner}: embeddings must be None, a fitted Word2VecVectorizer, gensim "
+        f"KeyedVectors or the path of a vector file, got {type(embeddings).__name__}."
+    )
+
+
+def _pad(indptr, ids, max_length):
+    """Left-aligned padded matrix of token ids, truncated to ``max_length``."""
+    lengths = np.diff(indptr)
+    n_docs = lengths.shape[0]
+    longest = int(lengths.max()) if n_docs else 0
+    width = max(1, longest if max_length is None else min(longest, max_length))
+    out = np.full((n_docs, width), PADDING_IDX, dtype=np.int64)
+    if ids.size:
+        rows = np.repeat(np.arange(n_docs), lengths)
+        position = np.arange(ids.shape[0]) - np.repeat(indptr[:-1], lengths)
+        keep = position < width
+        out[rows[keep], position[keep]] = ids[keep]
+    return out
+
+
+def _doc_params(doc):
+    """Fill the parameter text shared by the classifier and the regressor."""
+    doc = doc.replace("%(shared_parameters)s", _SHARED_PARAMETERS.strip())
+    return doc.replace("%(kwargs)s", _KWARGS.strip())
+
+
+_SHARED_PARAMETERS = r"""
+    module : torch.nn.Module class, default=TextModule
+        The network, as a class (never an instance: an instance would be
+        shared by every fit and clone). It is built in ``fit`` with the
+        keyword arguments ``vocab_size``, ``n_outputs``, ``encoder``,
+        ``embedding_dim``, ``hidden_size``, ``dropout`` and ``embeddings``
+        (the initial word vectors), plus any ``module__<name>`` parameter
+        (e.g. ``module__kernel_sizes=(2, 3)``). A custom module must name its
+        embedding layer ``embedding`` for freezing and ``embedding_lr``.
+    encoder : {'mean', 'cnn', 'lstm'}, default='mean'
+        Document encoder of :class:`TextModule`: the mean of the word vectors
+        followed by a ReLU layer; convolutions of widths 3, 4 and 5 with
+        max-over-time pooling (Kim, 2014); or a bidirectional LSTM.
+    embedding_dim : int, default=None
+        Dimension of the word vectors. None means the dimension of
+        ``embeddings`` (which must match when both are given), else 100.
+    hidden_size : int, default=100
+        Units of the mean encoder's hidden layer, filters per width of the CNN,
+        or LSTM units per direction.
+    dropout : float, default=0.2
+        Dropout rate on the document vector.
+    max_length : int, default=256
+        Keep at most this many (in-vocabulary) tokens of each document. None
+        keeps every token. Batches are padded to their longest document only.
+    lowercase : bool, default=True
+        Lowercase string documents before tokenising.
+    token_pattern : str or None, default=r"(?u)\b\w\w+\b"
+        Regular expression of a token (scikit-learn's default); None splits on
+        whitespace. Ignored when ``tokenizer`` is given. Use the settings the
+        ``embeddings`` were trained with, so that words match.
+    tokenizer : callable, default=None
+        Function from a (lowercased) string to a list of tokens; must be
+        picklable for the estimator to be. Pre-tokenised documents (lists of
+        str) are used as they are.
+    min_count : int, default=1
+        Keep words seen at least this many times in the documents given to
+        ``fit`` (labelled and unlabelled alike).
+    max_vocab_size : int, default=None
+        Keep at most this many words, the most frequent ones. None keeps all.
+    embeddings : Word2VecVectorizer, KeyedVectors or path, default=None
+        Pretrained word vectors that initialise the embedding layer: a fitted
+        :class:`~sktransfer.embeddings.Word2VecVectorizer` (also wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator`), gensim ``KeyedVectors``, or
+        the path of a word2vec, GloVe or gensim vector file (read in ``fit``
+        with :func:`~sktransfer.embeddings.load_vectors`). Words of the
+        vocabulary without a vector get random rows of the same scale.
+        ``clone`` shares vectorizers and KeyedVectors instead of copying them;
+        as values of a parameter grid (which scikit-learn clones), use
+        ``FrozenEstimator(vectorizer)`` or a path. The estimator pickles with
+        what is given here: a path keeps pickles small. None starts from
+        random vectors.
+    freeze_embeddings : bool, default=False
+        Keep the word vectors fixed during training.
+    unfreeze_at_epoch : int, default=None
+        Gradual unfreezing: the word vectors are frozen at the start and
+        trained from this epoch on (1-based), whatever ``freeze_embeddings``
+        says. None keeps ``freeze_embeddings`` for the whole training.
+    embedding_lr : float, default=None
+        Learning rate of the word vectors (a parameter group of its own),
+        typically smaller than ``lr`` for pretrained vectors. None uses
+        ``lr``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the labelled rows (stratified for
+        classification), stop when the validation loss has not improved for
+        ``n_iter_no_change`` epochs and restore the best weights.
+    validation_fraction : float, default=0.1
+        Share of the labelled rows held out by ``early_stopping``.
+    n_iter_no_change : int, default=5
+        Patience of ``early_stopping``, in epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the random rows of words without a
+        pretrained vector, dropout, the shuffling of the batches and the
+        validation split. The caller's global torch and numpy random states
+        are left unchanged when an int is given. None draws a seed from
+        numpy's global random state.
+    optimizer : torch optimizer class, default=torch.optim.AdamW
+        Optimizer; its parameters are set with ``optimizer__<name>``.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=10
+        Number of passes over the labelled rows.
+    batch_size : int, default=64
+        Documents per batch.
+    train_split : callable, default=None
+        skorch's internal validation split. None (no split) unless
+        ``early_stopping`` is on; a value given here overrides it.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks, added to the built-in ones (loss logging,
+        freezing, early stopping).
+    warm_start : bool, default=False
+        Whether ``fit`` continues training the fitted module (keeping its
+        vocabulary and classes) instead of starting anew.
+    verbose : int, default=0
+        1 prints skorch's per-epoch table of losses (and the share of words
+        with a pretrained vector); 2 also shows a progress bar over batches.
+    device : {'auto', 'cpu', 'cuda'}, str, torch.device or None, \
+            default='auto'
+        Where to train and predict. ``'auto'`` is ``'cuda'`` when PyTorch sees
+        a GPU, else ``'cpu'``; it is resolved whenever the net uses the
+        device, so ``get_params`` and ``clone`` keep ``'auto'`` and a model
+        trained on a GPU predicts on a CPU-only machine once unpickled.
+"""
+
+_KWARGS = """
+    **kwargs : dict
+        Other skorch parameters (``iterator_train``, ``dataset``,
+        ``predict_nonlinearity``, ``compile``, ...) and double-underscore
+        parameters: ``module__*``, ``optimizer__*``, ``criterion__*``,
+        ``iterator_train__*``, ``iterator_valid__*``, ``callbacks__*``.
+"""
+
+_SHARED_ATTRIBUTES = """
+    vocabulary_ : dict of str to int
+        Word to row of the embedding matrix (row 0 is padding).
+    embedding_coverage_ : float
+        Share of the vocabulary initialised from ``embeddings`` (0.0 without
+        embeddings).
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.History
+        Per-epoch (and per-batch) losses and timings; also ``history``.
+"""
+
+
+class _TextNetMixin:
+    """Text handling, seeding and devices shared by the two estimators."""
+
+    _task = None  # 'classification' or 'regression'
+
+    # skorch's state on an unfitted net (see _SKORCH_STATE).
+    history_ = None
+    initialized_ = False
+    virtual_params_ = _SKORCH_STATE["virtual_params_"]
+
+    __metadata_request__fit = {"sample_domain": True}
+    __metadata_request__score = {"sample_domain": True}
+
+    _parameter_constraints: dict = {
+        "encoder": [StrOptions(set(ENCODERS))],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "lowercase": ["boolean"],
+        "token_pattern": [str, None],
+        "tokenizer": [callable, None],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "freeze_embeddings": ["boolean"],
+        "unfreeze_at_epoch": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "lr": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+        ],
+        "verbose": ["verbose"],
+        "callbacks": [list, None, StrOptions({"disable"})],
+    }
+
+    def _init_text_params(self, **params):
+        for name, value in params.items():
+            setattr(self, name, value)
+        # Keep skorch's unfitted state on the class (see _SKORCH_STATE).
+        for name, default in _SKORCH_STATE.items():
+            if name in vars(self) and vars(self)[name] in (default, {}):
+                del vars(self)[name]
+
+    # ------------------------------------------------------------------ #
+    # parameters, device, cloning
+    # ------------------------------------------------------------------ #
+    @property
+    def device(self):
+        """The torch device in use (``'auto'`` resolved; see ``get_params``)."""
+        return resolve_device(vars(self).get("device", "cpu"))
+
+    @device.setter
+    def device(self, value):
+        vars(self)["device"] = value
+
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_"; private ones are
+        # implementation details, not parameters.
+        return [k for k in super()._get_param_names() if not k.startswith("_")]
+
+    def get_params(self, deep=True, **kwargs):
+        """Get the parameters (``device`` as given, e.g. ``'auto'``).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of sub-objects (callbacks).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep, **kwargs)
+        if "device" in params:
+            params["device"] = vars(self).get("device")
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters (skorch's ``set_params``).
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names (with skorch's ``module__*``, ``callbacks__*``,
+            ... prefixes) mapped to their new values.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not self.initialized_:
+            # skorch builds the callbacks eagerly in set_params, which fails on
+            # values fit would reject with a clear message. Before fit, store
+            # them; initialize_callbacks checks them.
+            for key in [k for k in params if k.startswith("callbacks")]:
+                vars(self)[key] = params.pop(key)
+        return super().set_params(**params)
+
+    def __sklearn_clone__(self):
+        if not _shares_embeddings(self.embeddings):
+            return super().__sklearn_clone__()
+        # As sklearn.base.clone, but a fitted vectorizer (which clone would
+        # un-fit) or KeyedVectors (which clone would deep-copy) is shared.
+        params = self.get_params(deep=False)
+        for name, value in params.items():
+            if name != "embeddings":
+                params[name] = clone(value, safe=False)
+        new = type(self)(**params)
+        if hasattr(self, "_metadata_request"):
+            new._metadata_request = copy.deepcopy(self._metadata_request)
+        if hasattr(self, "_sklearn_output_config"):
+            new._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
+        return new
+
+    def __setstate__(self, state):
+        device = state.get("device")
+        if isinstance(device, str) and device == "auto":
+            # skorch maps tensors to state["device"]; map them to the device
+            # 'auto' stands for on this machine, and keep 'auto'.
+            state = dict(state, device=resolve_device(device))
+            super().__setstate__(state)
+            vars(self)["device"] = "auto"
+        else:
+            super().__setstate__(state)
+
+    def _check_module(self):
+        if isinstance(self.module, torch.nn.Module):
+            raise TypeError(
+                f"{type(self).__name__}: module must be a torch.nn.Module class "
+                f"(such as TextModule), not an instance ({type(self.module).__name__}"
+                "(...)). An instance would be shared by every fit and clone: a "
+                "second fit or a GridSearchCV fold would continue from its trained "
+                "weights, and skorch silently rebuilds it (dropping its weights) "
+                "when module__* parameters are set. Pass the class, with its "
+                "arguments as module__<name>=value."
+            )
+        if not callable(self.module):
+            raise TypeError(
+                f"{type(self).__name__}: module must be a torch.nn.Module class, "
+                f"got {type(self.module).__name__}."
+            )
+
+    def _validate_params(self):
+        self._check_module()
+        params = self.get_params(deep=False)
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {k: params[k] for k in self._parameter_constraints if k in params},
+            caller_name=type(self).__name__,
+        )
+        for item in self.callbacks if isinstance(self.callbacks, list) else ():
+            cb = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+            if not (cb is None or isinstance(cb, Callback) or isinstance(cb, type)):
+                raise TypeError(
+                    f"{type(self).__name__}: callbacks must hold skorch callbacks "
+                    f"(or (name, callback) pairs), got {item!r}."
+                )
+        device = vars(self).get("device")
+        if device is not None and not (isinstance(device, str) and device == "auto"):
+            try:
+                torch.device(device)
+            except (RuntimeError, TypeError) as exc:
+                raise ValueError(
+                    "device must be 'auto', 'cpu', 'cuda', 'cuda:<index>', a "
+                    f"torch.device or None, got {device!r}."
+                ) from exc
+            if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+                raise ValueError(
+                    f"device={device!r} but PyTorch sees no CUDA GPU; use "
+                    "device='auto' (CUDA when present, else CPU) or 'cpu'."
+                )
+        if "module_" in vars(self):
+            # skorch's check of unexpected keyword arguments knows the
+            # module__/criterion__/optimizer__ prefixes once they are built.
+            super()._validate_params()
+
+    # ------------------------------------------------------------------ #
+    # documents
+    # ------------------------------------------------------------------ #
+    def _tokenizer(self):
+        return Tokenizer(self.lowercase, self.token_pattern, self.tokenizer)
+
+    def _build_vocabulary(self, token_lists):
+        counts = Counter()
+        for tokens in token_lists:
+            counts.update(tokens)
+        # Most frequent first; ties keep the order of first occurrence.
+        words = sorted(
+            (w for w, c in counts.items() if c >= self.min_count),
+            key=lambda w: -counts[w],
+        )
+        if self.max_vocab_size is not None:
+            words = words[: self.max_vocab_size]
+        if not words:
+            raise ValueError(
+                f"{type(self).__name__}: the vocabulary is empty: no token appears "
+                f"at least min_count={self.min_count} times in the documents. Lower "
+                "min_count, check token_pattern, or give more documents."
+            )
+        return {w: i for i, w in enumerate(words, start=PADDING_IDX + 1)}
+
+    def _ids(self, token_lists):
+        indptr, ids = token_ids(token_lists, None, self.vocabulary_)
+        return _pad(indptr, ids, self.max_length)
+
+    def _encode_documents(self, X):
+        """Token-id matrix of documents (datasets of ids pass through)."""
+        if is_dataset(X):
+            return X
+        docs = check_documents(X, allow_empty=True, owner=type(self).__name__)
+        return self._ids(self._tokenizer().tokenize_all(docs))
+
+    def _labelled(self, X, y, sample_domain):
+        """Tokenised documents and the domain masks of ``y``."""
+        docs = check_documents(X, owner=type(self).__name__)
+        token_lists = self._tokenizer().tokenize_all(docs)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y: the target of each document "
+                "(-1 or NaN for unlabelled ones)."
+            )
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=len(docs),
+            task=self._task,
+            require_labels=True,
+            estimator_name=type(self).__name__,
+        )
+        return token_lists, masks
+
+    # ------------------------------------------------------------------ #
+    # skorch hooks
+    # ------------------------------------------------------------------ #
+    def _seeds(self):
+        """Seeds of (torch, embedding rows, batch order, validation split)."""
+        base = getattr(self, "_fit_seed_", None)
+        if base is None:
+            base = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+            base = (int(base),)
+        return np.random.SeedSequence(base).generate_state(4)
+
+    @contextmanager
+    def _training(self, offset=0):
+        """Seed torch for one fit without touching the caller's RNG state."""
+        base = int(
+            check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        )
+        device = torch.device(self.device if self.device is not None else "cpu")
+        devices = []
+        if device.type == "cuda":
+            index = device.index
+            devices = [torch.cuda.current_device() if index is None else index]
+        self._fit_seed_ = (base, offset)
+        try:
+            with torch.random.fork_rng(devices=devices):
+                torch_seed = int(self._seeds()[0])
+                torch.random.default_generator.manual_seed(torch_seed)
+                if devices:
+                    with torch.cuda.device(devices[0]):
+                        torch.cuda.manual_seed(torch_seed)
+                yield
+        finally:
+            vars(self).pop("_fit_seed_", None)
+
+    def _n_outputs(self):
+        raise NotImplementedError
+
+    def _embedding_matrix(self, vocabulary):
+        """Return the initial word vectors, their dimension and the coverage."""
+        name = type(self).__name__
+        wv = _load_embeddings(self.embeddings, name)
+        if wv is not None and self.embedding_dim not in (None, wv.vector_size):
+            raise ValueError(
+                f"{name}: embedding_dim={self.embedding_dim} but the embeddings "
+                f"have {wv.vector_size} dimensions; set embedding_dim=None or "
+                f"{wv.vector_size}."
+            )
+        if wv is not None:
+            dim = wv.vector_size
+        elif self.embedding_dim is not None:
+            dim = self.embedding_dim
+        else:
+            dim = DEFAULT_EMBEDDING_DIM
+        rng = np.random.default_rng(int(self._seeds()[1]))
+        n_rows = len(vocabulary) + 1
+        if wv is None:
+            # The scale of torch.nn.Embedding's default initialisation.
+            weights = rng.standard_normal((n_rows, dim), dtype=np.float32)
+            coverage = 0.0
+        else:
+            words = sorted(vocabulary, key=vocabulary.get)
+            lookup = wv.key_to_index
+            src = np.fromiter(
+                (lookup.get(w, -1) for w in words), dtype=np.int64, count=len(words)
+            )
+            found = src >= 0
+            pretrained = np.asarray(wv.vectors[src[found]], dtype=np.float32)
+            scale = float(pretrained.std()) if found.any() else 0.1
+            weights = rng.standard_normal((n_rows, dim), dtype=np.float32)
+            weights *= np.float32(scale or 0.1)
+            rows = np.asarray([vocabulary[w] for w in words])
+            weights[rows[found]] = pretrained
+            coverage = float(found.mean())
+        weights[PADDING_IDX] = 0.0
+        return weights, dim, coverage
+
+    def initialize_module(self):
+        """Build the module from the fitted vocabulary and the embeddings."""
+        self._check_module()
+        name = type(self).__name__
+        vocabulary = vars(self).get("vocabulary_")
+        if vocabulary is None:
+            raise ValueError(
+                f"{name} builds its module from the vocabulary of the documents "
+                "given to fit; call fit or partial_fit rather than initialize."
+            )
+        weights, dim, coverage = self._embedding_matrix(vocabulary)
+        kwargs = {
+            "vocab_size": len(vocabulary) + 1,
+            "n_outputs": self._n_outputs(),
+            "encoder": self.encoder,
+            "embedding_dim": dim,
+            "hidden_size": self.hidden_size,
+            "dropout": self.dropout,
+            "embeddings": weights,
+        }
+        user = self.get_params_for("module")
+        clash = sorted(set(user) & set(kwargs))
+        if clash:
+            raise ValueError(
+                f"{name}: module__{clash[0]} is set by the estimator; use its own "
+                "parameters (encoder, embedding_dim, hidden_size, dropout, "
+                "embeddings) instead of module__ ones."
+            )
+        self.module_ = self.module(**kwargs, **user)
+        self.embedding_coverage_ = coverage
+        if self.verbose and self.embeddings is not None:
+            print(
+                f"[{name}] {coverage:.1%} of the {len(vocabulary)} words start from "
+                "pretrained vectors.",
+                flush=True,
+            )
+        return self
+
+    def get_params_for(self, prefix):
+        """Collect init parameters of a component, adding the embedding group.
+
+        Parameters
+        ----------
+        prefix : str
+            Component name, e.g. ``'module'`` or ``'optimizer'``.
+
+        Returns
+        -------
+        kwargs : dict
+            Keyword arguments of the component.
+        """
+        kwargs = super().get_params_for(prefix)
+        if prefix == "optimizer" and self.embedding_lr is not None:
+            groups = list(kwargs.get("param_groups", []))
+            # skorch gives a parameter to the first matching group, so a group
+            # of the user's own for the embeddings takes precedence.
+            groups.append((EMBEDDING_PARAMS, {"lr": self.embedding_lr}))
+            kwargs["param_groups"] = groups
+        return kwargs
+
+    @property
+    def _default_callbacks(self):
+        callbacks = list(super()._default_callbacks)
+        pattern = EMBEDDING_PARAMS
+        # get_params(deep=True) reads this before fit validates the params:
+        # read them without failing on odd values.
+        unfreeze_at = self.unfreeze_at_epoch
+        unfreeze = isinstance(unfreeze_at, Integral) and not isinstance(
+            unfreeze_at, bool
+        )
+        if _is_true(self.freeze_embeddings) or unfreeze:
+            callbacks.append(("freeze_embeddings", Freezer(pattern)))
+        if unfreeze:
+            callbacks.append(
+                ("unfreeze_embeddings", Unfreezer(pattern, at=int(unfreeze_at)))
+            )
+        verbose = self.verbose
+        if isinstance(verbose, Integral) and not isinstance(verbose, bool):
+            if verbose >= 2:
+                callbacks.append(("progress_bar", ProgressBar()))
+        if _is_true(self.early_stopping):
+            callbacks.append(
+                (
+                    "early_stopping",
+                    EarlyStopping(
+                        monitor="valid_loss",
+                        patience=self.n_iter_no_change,
+                        load_best=True,
+                    ),
+                )
+            )
+        return callbacks
+
+    def initialize_callbacks(self):
+        """Build the callbacks; reject parameters of callbacks that do not exist.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        super().initialize_callbacks()
+        names = {name for name, _ in self._uniquely_named_callbacks()}
+        for key in vars(self):
+            if key.startswith("callbacks__"):
+                name = key[len("callbacks__") :].split("__")[0]
+                if name not in names:
+                    raise ValueError(
+                        f"{type(self).__name__}: {key} sets a callback that does not "
+                        f"exist; the callbacks are {sorted(names)}."
+                    )
+        return self
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Split the training set (only with ``early_stopping`` by default).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, length)
+            Token ids.
+        y : ndarray of shape (n_samples,) or (n_samples, 1)
+            Encoded targets.
+        **fit_params : dict
+            Passed to the split.
+
+        Returns
+        -------
+        dataset_train : torch Dataset
+            The training rows.
+        dataset_valid : torch Dataset or None
+            The validation rows.
+        """
+        split = self.train_split
+        if split is None and self.early_stopping:
+            split = ValidSplit(
+                self.validation_fraction,
+                stratified=self._task == "classification",
+                random_state=int(self._seeds()[3]),
+            )
+        dataset = self.get_dataset(X, y)
+        if not split:
+            return dataset, None
+        if y is None:
+            return split(dataset, **fit_params)
+        return split(dataset, y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        """Build a data loader with its own generator (shuffled for training).
+
+        Parameters
+        ----------
+        dataset : torch Dataset
+            The rows.
+        training : bool, default=False
+            Whether the loader is for training.
+
+        Returns
+        -------
+        iterator : torch DataLoader
+            The loader.
+        """
+        if training:
+            kwargs = self.get_params_for("iterator_train")
+            iterator = self.iterator_train
+            kwargs.setdefault("shuffle", True)
+        else:
+            kwargs = self.get_params_for("iterator_valid")
+            iterator = self.iterator_valid
+        if "generator" not in kwargs and iterator is torch.utils.data.DataLoader:
+            # A DataLoader draws a seed from its generator, or else from the
+            # global torch generator, each time it is iterated.
+            seed = int(self._seeds()[2]) if getattr(self, "_fit_seed_", None) else 0
+            kwargs["generator"] = torch.Generator().manual_seed(seed)
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return iterator(dataset, **kwargs)
+
+    def __sklearn_is_fitted__(self):
+        return "vocabulary_" in vars(self) and super().__sklearn_is_fitted__()
+
+    def load_params(self, *args, **kwargs):
+        """Load module, optimizer or history files (skorch's ``load_params``).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            See :meth:`skorch.NeuralNet.load_params`.
+        """
+        device = vars(self).get("device")
+        try:
+            return super().load_params(*args, **kwargs)
+        finally:
+            vars(self)["device"] = device  # skorch may overwrite 'auto'
+
+    # ------------------------------------------------------------------ #
+    # fitting
+    # ------------------------------------------------------------------ #
+    def _encode_targets(self, y, first_fit, classes=None):
+        raise NotImplementedError
+
+    def _fit(self, X, y, sample_domain, fit_params, *, method, classes=None):
+        token_lists, masks = self._labelled(X, y, sample_domain)
+        fitted = self.__sklearn_is_fitted__()
+        keep = method == "partial_fit" or (self.warm_start and self.initialized_)
+        first_fit = not (keep and fitted)
+        if first_fit:
+            # Every document (unlabelled ones too) brings its words.
+            vocabulary = self._build_vocabulary(token_lists)
+        idx = masks.labelled_indices
+        y_enc = self._encode_targets(masks.y[idx], first_fit, classes)
+        if first_fit:
+            self.vocabulary_ = vocabulary
+        ids = self._ids([token_lists[i] for i in idx])
+        offset = 0 if first_fit else len(self.history_ or ())
+        with self._training(offset):
+            if first_fit or not self.initialized_:
+                self.initialize()
+            super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
+        return self
+
+    def _forward(self, X):
+        """Raw module outputs (logits or values) of documents."""
+        check_is_fitted(self)
+        return NeuralNet.predict_proba(self, self._encode_documents(X))
+
+    # ------------------------------------------------------------------ #
+    # persistence of the weights
+    # ------------------------------------------------------------------ #
+    def save_weights(self, path):
+        """Save the module's weights to a safetensors file.
+
+        The file holds the tensors of ``module_`` and, as metadata, the
+        vocabulary (so that :meth:`load_weights` can check that it matches).
+        Use pickle to save the whole estimator.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (written atomically).
+
+        Returns
+        -------
+        path : str
+            The written file.
+        """
+        check_is_fitted(self)
+        save_file = _safetensors().save_file
+        state = {
+            k: v.detach().to("cpu").contiguous()
+            for k, v in self.module_.state_dict().items()
+        }
+        words = sorted(self.vocabulary_, key=self.vocabulary_.get)
+        metadata = {
+            "format": WEIGHTS_FORMAT,
+            "estimator": type(self).__name__,
+            "vocabulary": json.dumps(words),
+        }
+        path = os.fspath(path)
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+        os.close(fd)
+        try:
+            save_file(state, tmp, metadata=metadata)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return path
+
+    def load_weights(self, path):
+        """Load module weights written by :meth:`save_weights`.
+
+        The estimator must be fitted with the same vocabulary and
+        architecture; the weights replace those of ``module_``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save_weights`.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        check_is_fitted(self)
+        st = _safetensors()
+        path = os.fspath(path)
+        if not os.path.isfile(path):
+            raise ValueError(f"weights file {path!r} does not exist.")
+        with st.safe_open(path, framework="pt", device="cpu") as fh:
+            metadata = fh.metadata() or {}
+            state = {k: fh.get_tensor(k) for k in fh.keys()}
+        if "vocabulary" in metadata:
+            words = json.loads(metadata["vocabulary"])
+            if words != sorted(self.vocabulary_, key=self.vocabulary_.get):
+                raise ValueError(
+                    f"the weights in {path!r} were saved for a different vocabulary "
+                    f"({len(words)} words, this estimator has "
+                    f"{len(self.vocabulary_)}); fit on the same documents first."
+                )
+        try:
+            self.module_.load_state_dict(state)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"the weights in {path!r} do not fit this module (different "
+                f"architecture or sizes): {exc}"
+            ) from exc
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = False
+        tags.non_deterministic = False
+        return tags
+
+
+def _safetensors():
+    try:
+        import safetensors.torch as st
+        from safetensors import safe_open
+    except ImportError as exc:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "save_weights and load_weights need the safetensors package: "
+            "pip install safetensors"
+        ) from exc
+    st.safe_open = safe_open
+    return st
+
+
+def _with_doc(cls):
+    cls.__doc__ = _doc_params(cls.__doc__).replace(
+        "%(shared_attributes)s", _SHARED_ATTRIBUTES.strip()
+    )
+    return cls
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.ndim == 0:
+        sw = np.full(n_samples, float(sw))
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match X, got {sw.shape}."
+        )
+    return sw
+
+
+class _TextScoreMixin:
+    """``score`` on the labelled rows only (accuracy or R^2)."""
+
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Score the predictions on the labelled rows of ``X``.
+
+        Unlabelled rows (``y == -1`` for classification, NaN for regression)
+        are ignored, so a cross-validation fold holding unlabelled target rows
+        still gets a finite score.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+        y : array-like of shape (n_samples,)
+            True targets; ``-1`` or NaN for unlabelled rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row, read as in :meth:`fit`.
+
+        Returns
+        -------
+        score : float
+            Accuracy (classifier) or coefficient of determination R^2
+            (regressor) on the labelled rows.
+        """
+        check_is_fitted(self)
+        name = type(self).__name__
+        docs = check_documents(X, owner=name)
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=len(docs),
+            task=self._task,
+            require_labels=True,
+            estimator_name=name,
+        )
+        idx = masks.labelled_indices
+        sw = None
+        if sample_weight is not None:
+            sw = _check_sample_weight(sample_weight, len(docs))[idx]
+        y_pred = self.predict([docs[i] for i in idx])
+        metric = accuracy_score if self._task == "classification" else r2_score
+        return float(metric(masks.y[idx], y_pred, sample_weight=sw))
+
+
+@_with_doc
+class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
+    """Neural text classifier that starts from pretrained word vectors.
+
+    A skorch :class:`~skorch.NeuralNetClassifier` over raw documents: ``fit``
+    tokenises the documents (with the settings of
+    :class:`~sktransfer.embeddings.Word2VecVectorizer`), learns a vocabulary
+    from all of them (unlabelled rows included, so target-domain words get a
+    vector), initialises the embedding layer from ``embeddings`` and trains a
+    :class:`TextModule` (mean, CNN or LSTM encoder) on the labelled rows with
+    the cross-entropy loss. The transfer knobs (freezing, gradual
+    unfreezing, a separate learning rate for the word vectors) are plain
+    parameters, so :class:`~sklearn.model_selection.GridSearchCV` searches
+    them; skorch's callbacks, ``history_`` and ``module__*`` parameters work
+    as usual.
+
+    Parameters
+    ----------
+    %(shared_parameters)s
+    criterion : torch loss class, default=torch.nn.CrossEntropyLoss
+        Loss on the module's logits.
+    classes : array-like of shape (n_classes,), default=None
+        The labels, in the order of the outputs. None uses the sorted labels
+        of the labelled rows of ``y``.
+    %(kwargs)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, as given in ``y`` (strings stay strings).
+    %(shared_attributes)s
+
+    See Also
+    --------
+    TextRegressor : The same network for regression targets.
+    sktransfer.embeddings.Word2VecVectorizer : Train the word vectors.
+
+    Notes
+    -----
+    The domain contract of :func:`sktransfer.utils.check_domains` applies:
+    rows with ``y == -1`` are unlabelled. They are left out of the loss but
+    their words enter the vocabulary. ``fit`` and ``score`` accept
+    ``sample_domain`` and request it for metadata routing by default.
+
+    ``predict`` and ``predict_proba`` also accept a torch ``Dataset`` of token
+    ids (as skorch's scoring callbacks pass); ``predict`` then returns class
+    indices, which match the encoded targets such datasets hold.
+
+    References
+    ----------
+    .. [1] Y. Kim. "Convolutional Neural Networks for Sentence
+       Classification". EMNLP, 2014.
+    .. [2] J. Howard and S. Ruder. "Universal Language Model Fine-tuning for
+       Text Classification". ACL, 2018 (gradual unfreezing, discriminative
+       learning rates).
+
+    Examples
+    --------
+    >>> from sktransfer.neural import TextClassifier
+    >>> X = ["a good film", "a great film", "a bad film", "an awful film",
+    ...      "good fun", "great fun", "bad acting", "awful acting"]
+    >>> y = ["pos", "pos", "neg", "neg", "pos", "pos", "neg", "neg"]
+    >>> clf = TextClassifier(embedding_dim=16, hidden_size=16, max_epochs=30,
+    ...                      lr=0.01, device="cpu", random_state=0)
+    >>> clf.fit(X, y).classes_
+    array(['neg', 'pos'], dtype='<U3')
+    >>> clf.predict(["good film", "awful film"])
+    array(['pos', 'neg'], dtype='<U3')
+    >>> clf.predict_proba(["great acting"]).shape
+    (1, 2)
+    """
+
+    _task = "classification"
+
+    __metadata_request__partial_fit = {"classes": UNUSED, "sample_domain": True}
+
+    def __init__(
+        self,
+        module=TextModule,
+        *,
+        encoder="mean",
+        embedding_dim=None,
+        hidden_size=100,
+        dropout=0.2,
+        max_length=256,
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        min_count=1,
+        max_vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        unfreeze_at_epoch=None,
+        embedding_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=None,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        classes=None,
+        warm_start=False,
+        verbose=0,
+        device="auto",
+        **kwargs,
+    ):
+        # Placeholders for module and criterion: skorch refuses torch module
+        # instances set as attributes, and an instance must reach fit to be
+        # rejected there with a clear message.
+        super().__init__(
+            None,
+            criterion=None,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            classes=classes,
+            warm_start=warm_start,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        vars(self).update(module=module, criterion=criterion)
+        self._init_text_params(
+            encoder=encoder,
+            embedding_dim=embedding_dim,
+            hidden_size=hidden_size,
+            dropout=dropout,
+            max_length=max_length,
+            lowercase=lowercase,
+            token_pattern=token_pattern,
+            tokenizer=tokenizer,
+            min_count=min_count,
+            max_vocab_size=max_vocab_size,
+            embeddings=embeddings,
+            freeze_embeddings=freeze_embeddings,
+            unfreeze_at_epoch=unfreeze_at_epoch,
+            embedding_lr=embedding_lr,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+        )
+
+    @property
+    def classes_(self):
+        """The class labels (set by ``fit``)."""
+        try:
+            return vars(self)["classes_"]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute 'classes_' before fit."
+            ) from None
+
+    @classes_.setter
+    def classes_(self, value):
+        vars(self)["classes_"] = value
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _encode_targets(self, y, first_fit, classes=None):
+        name = type(self).__name__
+        if first_fit:
+            given = classes if classes is not None else self.classes
+            if given is not None:
+                labels = np.asarray(given)
+                if len(set(labels.tolist())) != len(labels):
+                    raise ValueError(f"{name}: classes holds duplicate labels.")
+            else:
+                try:
+                    labels = np.unique(y)
+                except TypeError as exc:
+                    raise ValueError(
+                        f"{name}: the labels of y cannot be sorted (mixed types?): "
+                        f"{exc}"
+                    ) from exc
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{name} needs at least 2 classes among the labelled rows, got "
+                    f"{len(labels)} ({labels.tolist()!r})."
+                )
+            self.classes_ = labels
+        index = {label: i for i, label in enumerate(self.classes_.tolist())}
+        try:
+            codes = [index[label] for label in y.tolist()]
+        except KeyError as exc:
+            raise ValueError(
+                f"{name}: y holds the label {exc.args[0]!r}, which is not among "
+                f"classes_ {self.classes_.tolist()!r}."
+            ) from None
+        return np.asarray(codes, dtype=np.int64)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, sample_domain=None, **fit_params):
+        """Learn the vocabulary and train the network on the labelled rows.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents of all domains (strings, or lists of tokens).
+        y : array-like of shape (n_samples,)
+            Labels of any type; ``-1`` marks unlabelled rows (never modified).
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row (non-negative: source, negative: target), as in
+            :func:`sktransfer.utils.check_domains`.
+        **fit_params : dict
+            Passed to skorch (its train split and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        return self._fit(X, y, sample_domain, fit_params, method="fit")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, *, sample_domain=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising.
+
+        The first call learns the vocabulary and the classes (give every
+        label in ``classes`` when a batch may lack some); later calls keep
+        them.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+        y : array-like of shape (n_samples,)
+            Labels; ``-1`` marks unlabelled rows.
+        classes : array-like of shape (n_classes,), default=None
+            All labels, on the first call.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row.
+        **fit_params : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        return self._fit(
+            X, y, sample_domain, fit_params, method="partial_fit", classes=classes
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities of documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), dtype float32
+            Probabilities, columns ordered as ``classes_``.
+        """
+        return self._forward(X)
+
+    def predict(self, X):
+        """Predict the class of documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        index = self.predict_proba(X).argmax(axis=1)
+        return index if is_dataset(X) else self.classes_[index]
+
+
+@_with_doc
+class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
+    """Neural text regressor that starts from pretrained word vectors.
+
+    The regression counterpart of :class:`TextClassifier`: the same
+    vocabulary, embeddings and encoders, one output and the mean squared
+    error loss. Rows whose target is NaN are unlabelled.
+
+    Parameters
+    ----------
+    %(shared_parameters)s
+    criterion : torch loss class, default=torch.nn.MSELoss
+        Loss between the output and the target.
+    %(kwargs)s
+
+    Attributes
+    ----------
+    %(shared_attributes)s
+
+    See Also
+    --------
+    TextClassifier : The same network for class labels.
+
+    Notes
+    -----
+    Targets are used on their own scale (they are not standardised); scale
+    them (e.g. with :class:`~sklearn.compose.TransformedTargetRegressor`) when
+    they are far from unit variance.
+
+    Examples
+    --------
+    >>> from sktransfer.neural import TextRegressor
+    >>> X = ["a good film", "a great film", "a bad film", "an awful film"]
+    >>> y = [1.0, 2.0, -1.0, -2.0]
+    >>> reg = TextRegressor(embedding_dim=8, hidden_size=8, max_epochs=5,
+    ...                     device="cpu", random_state=0).fit(X, y)
+    >>> reg.predict(["a good film"]).shape
+    (1,)
+    """
+
+    _task = "regression"
+
+    __metadata_request__partial_fit = {"classes": UNUSED, "sample_domain": True}
+
+    def __init__(
+        self,
+        module=TextModule,
+        *,
+        encoder="mean",
+        embedding_dim=None,
+        hidden_size=100,
+        dropout=0.2,
+        max_length=256,
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        min_count=1,
+        max_vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        unfreeze_at_epoch=None,
+        embedding_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=None,
+        criterion=torch.nn.MSELoss,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        warm_start=False,
+        verbose=0,
+        device="auto",
+        **kwargs,
+    ):
+        super().__init__(
+            None,
+            criterion=None,
+            optimizer=optimizer,
+            lr=lr,
+            max_epochs=max_epochs,
+            batch_size=batch_size,
+            train_split=train_split,
+            callbacks=callbacks,
+            warm_start=warm_start,
+            verbose=verbose,
+            device=device,
+            **kwargs,
+        )
+        vars(self).update(module=module, criterion=criterion)
+        self._init_text_params(
+            encoder=encoder,
+            embedding_dim=embedding_dim,
+            hidden_size=hidden_size,
+            dropout=dropout,
+            max_length=max_length,
+            lowercase=lowercase,
+            token_pattern=token_pattern,
+            tokenizer=tokenizer,
+            min_count=min_count,
+            max_vocab_size=max_vocab_size,
+            embeddings=embeddings,
+            freeze_embeddings=freeze_embeddings,
+            unfreeze_at_epoch=unfreeze_at_epoch,
+            embedding_lr=embedding_lr,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            n_iter_no_change=n_iter_no_change,
+            random_state=random_state,
+        )
+
+    def _n_outputs(self):
+        return 1
+
+    def _encode_targets(self, y, first_fit, classes=None):
+        return np.asarray(y, dtype=np.float32).reshape(-1, 1)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, *, sample_domain=None, **fit_params):
+        """Learn the vocabulary and train the network on the labelled rows.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents of all domains (strings, or lists of tokens).
+        y : array-like of shape (n_samples,)
+            Targets; NaN marks unlabelled rows (never modified).
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row (non-negative: source, negative: target).
+        **fit_params : dict
+            Passed to skorch (its train split and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        return self._fit(X, y, sample_domain, fit_params, method="fit")
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, *, sample_domain=None, **fit_params):
+        """Train for ``max_epochs`` more epochs without re-initialising.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents (the first call learns the vocabulary).
+        y : array-like of shape (n_samples,)
+            Targets; NaN marks unlabelled rows.
+        classes : None
+            Unused; present for API consistency.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row.
+        **fit_params : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The regressor.
+        """
+        return self._fit(X, y, sample_domain, fit_params, method="partial_fit")
+
+    @available_if(lambda est: False)
+    def predict_proba(self, X):
+        """Not available: a regressor has no probabilities."""
+
+    def predict(self, X):
+        """Predict the target of documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,), dtype float64
+            Predictions.
+        """
+        return self._forward(X)[:, 0].astype(np.float64)

@@ -27,6 +27,8 @@ _LAZY = {
     "FeatureAugmentationAdapter": "sktransfer.adaptation",
     "SubspaceAlignmentAdapter": "sktransfer.adaptation",
     "TCAAdapter": "sktransfer.adaptation",
+    "TrAdaBoostClassifier": "sktransfer.adaptation",
+    "TrAdaBoostRegressor": "sktransfer.adaptation",
     "Word2VecVectorizer": "sktransfer.embeddings",
     "TextClassifier": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",

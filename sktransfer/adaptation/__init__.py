@@ -7,6 +7,8 @@
   final steps of a transfer pipeline: they fit a scikit-learn estimator on the
   labelled rows of ``X`` while source and target rows travel together through
   the earlier steps, optionally with importance weights.
+* :class:`TrAdaBoostClassifier` and :class:`TrAdaBoostRegressor` transfer
+  instances from source rows using a few labelled target rows.
 
 This subpackage imports neither torch nor gensim.
 """
@@ -22,6 +24,10 @@ from sktransfer.adaptation._domain_aware import (
 )
 from sktransfer.adaptation._mapping import CORALAdapter
 from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter, TCAAdapter
+from sktransfer.adaptation._tradaboost import (
+    TrAdaBoostClassifier,
+    TrAdaBoostRegressor,
+)
 
 __all__ = [
     "BaseAdapter",
@@ -34,4 +40,6 @@ __all__ = [
     "OneDomainWarning",
     "SubspaceAlignmentAdapter",
     "TCAAdapter",
+    "TrAdaBoostClassifier",
+    "TrAdaBoostRegressor",
 ]

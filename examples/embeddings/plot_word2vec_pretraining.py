@@ -48,8 +48,11 @@ print("training loss per epoch:", np.round(vec.training_loss_).astype(int))
 # ``vec.wv_`` holds the word vectors as gensim ``KeyedVectors``, so all of
 # gensim's tools apply to them. The nearest neighbours by cosine similarity
 # show what about 24,000 short texts can teach: words used in the same
-# contexts end up close, whether they mean the same or the opposite ("good"
-# and "bad" both describe a film).
+# contexts end up close, whether they mean the same or the opposite (the
+# neighbours of "bad" include "cool" and "sweet": all of them describe a
+# film). "phone" sits among the product-review vocabulary (camera, player),
+# next to a few words that only share its contexts by chance: the corpus is
+# small.
 for word in ["good", "bad", "movie", "phone", "funny"]:
     neighbours = vec.wv_.most_similar(word, topn=6)
     print(f"{word:>6}: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
@@ -86,10 +89,10 @@ print(f"{np.sum(y != -1)} labelled movie reviews, {np.sum(y == -1)} product revi
 # pretrained vectors as they are (``pretrained=vec.wv_``, and
 # ``fine_tune=False``, the default, so they train nothing): ``'mean'``
 # averages the vectors of a text's words, ``'sif'`` weights rare words more
-# and removes the direction shared by all texts (Arora et al., 2017). Both
-# learn their pooling statistics from the texts of ``X``. The pooled vectors
-# are standardised, as logistic regression's penalty assumes features on one
-# scale.
+# and removes the direction shared by all texts (Arora et al., 2017); it
+# learns its word weights and that direction from the texts of ``X``, both
+# domains. The pooled vectors are standardised, as logistic regression's
+# penalty assumes features on one scale.
 
 
 def classifier():
@@ -131,12 +134,13 @@ print(f"always 'positive': accuracy {products.target.mean():.3f}, balanced 0.500
 # %%
 # Accuracy is on the product reviews, which are 58.6% positive; balanced
 # accuracy (the mean recall of the two classes) is 0.5 for any constant
-# answer. One hundred dense dimensions learned from the four domains' text
-# stand against a sparse vocabulary of many thousand words learned from the
-# movie reviews' labels; which wins depends on the domain pair, and the word
-# vectors here come from only about 24,000 short texts. Larger pretrained
-# vectors (``pretrained="path/to/vectors.bin"``), optionally trained further
-# on the domains' text (``fine_tune=True``), are a drop-in replacement.
+# answer. One hundred dense dimensions, learned without labels from the four
+# domains' text, do about as well as the TF-IDF vocabulary of over 10,000
+# words: the differences, one to two points, are close to the standard error
+# of an accuracy measured on 2,985 reviews (about 0.009). The word vectors
+# here come from only about 24,000 short texts; larger pretrained vectors
+# (``pretrained="path/to/vectors.bin"``), optionally trained further on the
+# domains' text (``fine_tune=True``), are a drop-in replacement.
 #
 # Save the vectors and load them back
 # -----------------------------------

@@ -14,12 +14,17 @@ __all__ = ["POOLINGS", "max_pool", "weight_matrix"]
 POOLINGS = ("mean", "tfidf", "sif", "max")
 
 
-def count_matrix(indptr, ids, n_words):
-    """Sparse (documents x vocabulary) token counts from CSR token ids."""
+def count_matrix(indptr, ids, n_words, *, sum_duplicates=True):
+    """Sparse (documents x vocabulary) token counts from CSR token ids.
+
+    With ``sum_duplicates=False`` a repeated token stays a repeated entry of
+    weight one: the same matrix for products, built without sorting.
+    """
     n_docs = len(indptr) - 1
     data = np.ones(len(ids), dtype=np.float32)
     counts = sparse.csr_matrix((data, ids, indptr), shape=(n_docs, n_words))
-    counts.sum_duplicates()
+    if sum_duplicates:
+        counts.sum_duplicates()
     return counts
 
 
@@ -46,25 +51,24 @@ def weight_matrix(indptr, ids, n_words, pooling, *, idf=None, sif_weights=None):
     W : sparse matrix of shape (n_docs, n_words), CSR, float32
         Empty documents have an empty row.
     """
-    W = count_matrix(indptr, ids, n_words)
-    n_tokens = np.asarray(W.sum(axis=1)).ravel()
+    W = count_matrix(indptr, ids, n_words, sum_duplicates=False)
+    n_tokens = np.diff(indptr).astype(np.float64)
     if pooling == "tfidf":
-        W = W.multiply(idf.astype(np.float32)[np.newaxis, :]).tocsr()
-        norm = np.asarray(W.sum(axis=1)).ravel()
+        W.data *= idf.astype(np.float32)[W.indices]
+        norm = np.asarray(W.sum(axis=1), dtype=np.float64).ravel()
     elif pooling == "sif":
-        W = W.multiply(sif_weights.astype(np.float32)[np.newaxis, :]).tocsr()
+        W.data *= sif_weights.astype(np.float32)[W.indices]
         norm = n_tokens
     elif pooling == "mean":
         norm = n_tokens
     else:  # pragma: no cover - guarded by parameter validation
         raise ValueError(f"no weight matrix for pooling={pooling!r}")
-    scale = np.divide(
-        1.0, norm, out=np.zeros_like(norm, dtype=np.float64), where=norm > 0
-    )
-    return sparse.diags(scale.astype(np.float32)) @ W
+    scale = np.divide(1.0, norm, out=np.zeros_like(norm), where=norm > 0)
+    W.data *= np.repeat(scale.astype(np.float32), np.diff(W.indptr))
+    return W
 
 
-def max_pool(indptr, ids, vectors, *, max_chunk_tokens=1_000_000):
+def max_pool(indptr, ids, vectors, *, max_chunk_bytes=16 * 2**20):
     """Element-wise maximum of the token vectors of each document.
 
     Parameters
@@ -73,9 +77,9 @@ def max_pool(indptr, ids, vectors, *, max_chunk_tokens=1_000_000):
         In-vocabulary token ids of each document (see ``token_ids``).
     vectors : ndarray of shape (n_words, n_dims)
         Embedding matrix.
-    max_chunk_tokens : int, default=1_000_000
-        Upper bound on the tokens gathered at once, which bounds the extra
-        memory to ``max_chunk_tokens * n_dims`` floats.
+    max_chunk_bytes : int, default=16 MiB
+        Upper bound on the memory of the token vectors gathered at once (a
+        chunk small enough to stay in cache is also the fastest).
 
     Returns
     -------
@@ -88,7 +92,8 @@ def max_pool(indptr, ids, vectors, *, max_chunk_tokens=1_000_000):
     nonempty = np.flatnonzero(lengths > 0)
     if nonempty.size == 0:
         return out
-    # Chunks of consecutive non-empty documents, each under max_chunk_tokens.
+    # Chunks of consecutive non-empty documents, each under max_chunk_bytes.
+    max_chunk_tokens = max(1, max_chunk_bytes // (vectors.shape[1] * vectors.itemsize))
     start = 0
     while start < nonempty.size:
         first = nonempty[start]

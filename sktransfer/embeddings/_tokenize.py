@@ -109,8 +109,9 @@ class Tokenizer:
                 tokens = list(tokens)
             return tokens
         if isinstance(doc, list | tuple | np.ndarray):
-            for tok in doc:
-                if not isinstance(tok, str):
+            if not set(map(type, doc)) <= {str}:  # C-speed check of every token
+                tok = next(t for t in doc if not isinstance(t, str))
+                if not all(isinstance(t, str) for t in doc):
                     where = "" if index is None else f" {index}"
                     raise TypeError(
                         f"pre-tokenised document{where} holds a "
@@ -147,15 +148,17 @@ def token_ids(docs, tokenizer, vocabulary):
     ids : ndarray of shape (n_tokens,), dtype int64
         In-vocabulary token ids, in document order (with repetitions).
     """
-    get = vocabulary.get
-    ids, lengths = [], []
-    extend, append = ids.extend, lengths.append
+    tokens, lengths = [], []
+    extend, append = tokens.extend, lengths.append
     for i, doc in enumerate(docs):
-        tokens = doc if tokenizer is None else tokenizer(doc, i)
-        before = len(ids)
-        extend(map(get, tokens, repeat(-1)))
-        append(len(ids) - before)
-    ids = np.fromiter(ids, dtype=np.int64, count=len(ids))
+        doc_tokens = doc if tokenizer is None else tokenizer(doc, i)
+        extend(doc_tokens)
+        append(len(doc_tokens))
+    # One pass of dictionary look-ups over every token, straight into numpy.
+    ids = np.fromiter(
+        map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens)
+    )
+    del tokens
     lengths = np.asarray(lengths, dtype=np.int64)
     keep = ids >= 0
     if not keep.all():

@@ -214,7 +214,7 @@ def test_max_pooling_chunks_agree(lee_docs):
     vec = _small(pooling="max").fit(lee_docs)
     indptr, ids = token_ids(lee_docs + ["", "zz"], vec._tokenizer(), vec.vocabulary_)
     full = max_pool(indptr, ids, vec.wv_.vectors)
-    chunked = max_pool(indptr, ids, vec.wv_.vectors, max_chunk_tokens=37)
+    chunked = max_pool(indptr, ids, vec.wv_.vectors, max_chunk_bytes=37 * 16 * 4)
     assert_array_equal(full, chunked)
 
 

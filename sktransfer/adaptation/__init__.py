@@ -6,7 +6,9 @@
 * :class:`DomainAwareClassifier` and :class:`DomainAwareRegressor` are the
   final steps of a transfer pipeline: they fit a scikit-learn estimator on the
   labelled rows of ``X`` while source and target rows travel together through
-  the earlier steps, optionally with importance weights.
+  the earlier steps, optionally with importance weights from a weighting:
+  :class:`KMMWeighting`, :class:`KLIEPWeighting`,
+  :class:`DiscriminativeWeighting`, :class:`NearestNeighborWeighting`.
 * :class:`TrAdaBoostClassifier` and :class:`TrAdaBoostRegressor` transfer
   instances from source rows using a few labelled target rows.
 
@@ -28,14 +30,24 @@ from sktransfer.adaptation._tradaboost import (
     TrAdaBoostClassifier,
     TrAdaBoostRegressor,
 )
+from sktransfer.adaptation._weighting import (
+    DiscriminativeWeighting,
+    KLIEPWeighting,
+    KMMWeighting,
+    NearestNeighborWeighting,
+)
 
 __all__ = [
     "BaseAdapter",
     "BaseWeighting",
     "CORALAdapter",
+    "DiscriminativeWeighting",
     "DomainAwareClassifier",
     "DomainAwareRegressor",
     "FeatureAugmentationAdapter",
+    "KLIEPWeighting",
+    "KMMWeighting",
+    "NearestNeighborWeighting",
     "NoLabelledTargetWarning",
     "OneDomainWarning",
     "SubspaceAlignmentAdapter",

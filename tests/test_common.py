@@ -13,14 +13,14 @@ from sklearn.utils import get_tags
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sktransfer.adaptation import DomainAwareClassifier
+from sktransfer.utils._testing import parametrize_with_text_checks
+from sktransfer.utils.discovery import all_estimators
 
 # scikit-learn's checks fit adapters and weightings without target rows, which
 # they answer with the identity and a OneDomainWarning: expected here.
 pytestmark = pytest.mark.filterwarnings(
     "ignore::sktransfer.adaptation.OneDomainWarning"
 )
-from sktransfer.utils._testing import parametrize_with_text_checks
-from sktransfer.utils.discovery import all_estimators
 
 # Constructor arguments for estimators with required parameters, and fast
 # settings for slow ones.

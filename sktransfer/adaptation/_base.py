@@ -305,7 +305,9 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
     """
 
     __metadata_request__fit = {"sample_domain": True}
+    _parameter_constraints: dict = {}
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, sample_domain=None):
         """Estimate importance weights of the source rows.
 
@@ -324,6 +326,10 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
         self : object
             The fitted weighting, with ``weights_`` set.
         """
+        return self._fit(X, y, sample_domain)
+
+    def _fit(self, X, y, sample_domain):
+        """Fit without parameter validation (for subclasses that override fit)."""
         X = as_indexable(X)
         masks = check_domains(
             y,
@@ -333,7 +339,8 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
         )
         X = self._validate_fit_X(X)
         weights = np.ones(masks.n_samples, dtype=np.float64)
-        if masks.has_source and masks.has_target:
+        self.identity_ = not (masks.has_source and masks.has_target)
+        if not self.identity_:
             src = np.flatnonzero(masks.source)
             w_src = np.asarray(self._fit_weights(X, masks), dtype=np.float64)
             if w_src.shape != src.shape or not np.all(np.isfinite(w_src)):
@@ -347,7 +354,7 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
                     "behaves as the identity", "gives every row weight 1"
                 ),
                 OneDomainWarning,
-                stacklevel=2,
+                stacklevel=4,
             )
         self.weights_ = weights
         return self

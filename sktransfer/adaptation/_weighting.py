@@ -473,7 +473,7 @@ def _kernel_row_sums(A, B, kernel, params):
 
 
 class _Weighting(BaseWeighting):
-    """Shared fit logic: parameter validation, input checks, one-domain state."""
+    """Shared input checks of the weightings."""
 
     # dtype of the validated X.
     _fit_dtype = "numeric"
@@ -487,32 +487,6 @@ class _Weighting(BaseWeighting):
         return validate_data(
             self, X, reset=False, accept_sparse="csr", dtype=self._fit_dtype
         )
-
-    def _fit(self, X, y, sample_domain):
-        # Set to False by _fit_weights, which runs only when both domains exist.
-        self.identity_ = True
-        return BaseWeighting.fit(self, X, y, sample_domain=sample_domain)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, sample_domain=None):
-        """Estimate importance weights of the source rows.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain unless ``sample_domain`` is given.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
-
-        Returns
-        -------
-        self : object
-            The fitted weighting, with ``weights_`` set.
-        """
-        return self._fit(X, y, sample_domain)
 
     def _check_compute(self, X):
         check_is_fitted(self)
@@ -741,7 +715,6 @@ class KMMWeighting(_Weighting):
             )
         self.objective_ = objective
         self.n_iter_ = n_iter
-        self.identity_ = False
         return weights
 
     def _solve(self, Xs, Xt):
@@ -1048,7 +1021,6 @@ class KLIEPWeighting(_Weighting):
         self.alpha_ = alpha
         self.gamma_ = gamma
         self.n_iter_ = n_iter
-        self.identity_ = False
         return K_sc @ alpha
 
     def compute_weights(self, X):
@@ -1233,7 +1205,6 @@ class DiscriminativeWeighting(_Weighting):
                 method="predict_proba",
             )[src]
             classes = np.array([0, 1])
-        self.identity_ = False
         return self._ratio(proba, classes)
 
     def compute_weights(self, X):
@@ -1379,7 +1350,6 @@ class NearestNeighborWeighting(_Weighting):
         self.counts_ = counts
         self.neighbors_ = nn
         self._source_weights = weights
-        self.identity_ = False
         return weights
 
     def compute_weights(self, X):

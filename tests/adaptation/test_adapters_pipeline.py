@@ -245,3 +245,49 @@ def test_transfer_beats_source_only_from_editorials_to_tweets():
     assert tca > source_only + 0.03
     assert coral > source_only + 0.005
     assert fa > pooled + 0.01
+
+
+@pytest.mark.parametrize(
+    "step",
+    [
+        CORALAdapter(),
+        SubspaceAlignmentAdapter(n_components=5),
+        TCAAdapter(n_components=5),
+        FeatureAugmentationAdapter(),
+        "kmm",
+        "discriminative",
+    ],
+    ids=["coral", "sa", "tca", "fa", "kmm", "discriminative"],
+)
+@no_labelled_target
+def test_after_word2vec_vectorizer_in_grid_search(domains, step):
+    """Adapters and weightings after Word2VecVectorizer, implicit and routed."""
+    from sktransfer.adaptation import DiscriminativeWeighting, KMMWeighting
+    from sktransfer.embeddings import Word2VecVectorizer
+
+    weighting = None
+    if step == "kmm":
+        step, weighting = "passthrough", KMMWeighting()
+    elif step == "discriminative":
+        step, weighting = "passthrough", DiscriminativeWeighting()
+    pipe = Pipeline(
+        [
+            (
+                "w2v",
+                Word2VecVectorizer(
+                    vector_size=10, min_count=2, epochs=2, random_state=0
+                ),
+            ),
+            ("adapter", step),
+            ("clf", DomainAwareClassifier(LogisticRegression(), weighting=weighting)),
+        ]
+    )
+    grid = {"w2v__pooling": ["mean", "sif"]}
+    search = GridSearchCV(pipe, grid, cv=2).fit(domains["X"], domains["y"])
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
+    assert search.predict(domains["Xt"]).shape == (len(domains["Xt"]),)
+    with config_context(enable_metadata_routing=True):
+        search = GridSearchCV(pipe, grid, cv=2).fit(
+            domains["X"], domains["y"], sample_domain=domains["sample_domain"]
+        )
+        assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))

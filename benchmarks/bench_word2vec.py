@@ -487,9 +487,9 @@ def print_memory(rows):
             f"{(peak - out) / 2**20:,.0f} MiB)"
         )
     print(
-        "   (max pooling gathers the vectors of up to 1,000,000 tokens at once "
-        "(max_chunk_tokens=1_000_000),\n    so its extra memory stops growing "
-        "beyond ~1M tokens; it is measured on the first documents holding\n"
+        "   (max pooling gathers token vectors in chunks of at most 16 MiB "
+        "(max_chunk_bytes), so its extra\n    memory does not grow with the "
+        "corpus; it is measured on the first documents holding\n"
         "    ~1.1M tokens, or all of them if fewer)"
     )
     maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

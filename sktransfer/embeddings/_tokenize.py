@@ -17,6 +17,9 @@ __all__ = ["DEFAULT_TOKEN_PATTERN", "Tokenizer", "check_documents", "token_ids"]
 #: scikit-learn's default token pattern: runs of 2 or more word characters.
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
+#: Tokens looked up at once by ``token_ids``.
+_CHUNK_TOKENS = 200_000
+
 _STRING_ERROR = "Iterable over raw text documents expected, string object received."
 
 
@@ -148,17 +151,26 @@ def token_ids(docs, tokenizer, vocabulary):
     ids : ndarray of shape (n_tokens,), dtype int64
         In-vocabulary token ids, in document order (with repetitions).
     """
-    tokens, lengths = [], []
+    get = vocabulary.get
+    tokens, lengths, chunks = [], [], []
     extend, append = tokens.extend, lengths.append
+
+    def flush():
+        # One pass of dictionary look-ups over the pending tokens, straight
+        # into numpy; bounded chunks keep the token strings' memory small.
+        chunks.append(
+            np.fromiter(map(get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+        )
+        tokens.clear()
+
     for i, doc in enumerate(docs):
         doc_tokens = doc if tokenizer is None else tokenizer(doc, i)
         extend(doc_tokens)
         append(len(doc_tokens))
-    # One pass of dictionary look-ups over every token, straight into numpy.
-    ids = np.fromiter(
-        map(vocabulary.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens)
-    )
-    del tokens
+        if len(tokens) >= _CHUNK_TOKENS:
+            flush()
+    flush()
+    ids = np.concatenate(chunks)
     lengths = np.asarray(lengths, dtype=np.int64)
     keep = ids >= 0
     if not keep.all():

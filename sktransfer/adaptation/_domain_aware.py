@@ -1,6 +1,5 @@
 """Final pipeline steps that fit a scikit-learn estimator on labelled rows only."""
 
-import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -15,7 +14,7 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
 
-from sktransfer.utils._domains import as_indexable, check_domains
+from sktransfer.utils._domains import as_indexable, check_domains, check_sample_weight
 
 __all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
 
@@ -43,21 +42,6 @@ def _first_step(estimator):
         if est is not None and est not in ("passthrough", "drop"):
             return est
     return None
-
-
-def _check_sample_weight_1d(sample_weight, n_samples):
-    sw = np.asarray(sample_weight, dtype=np.float64)
-    if sw.ndim == 0:
-        sw = np.full(n_samples, float(sw))
-    if sw.ndim != 1 or sw.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},) to match X, got {sw.shape}."
-        )
-    if not np.all(np.isfinite(sw)):
-        raise ValueError("sample_weight contains NaN or infinity.")
-    if np.any(sw < 0):
-        raise ValueError("sample_weight must be non-negative.")
-    return sw
 
 
 class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
@@ -98,7 +82,7 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         )
         sw = None
         if sample_weight is not None:
-            sw = _check_sample_weight_1d(sample_weight, masks.n_samples)
+            sw = check_sample_weight(sample_weight, masks.n_samples)
         if weighting is not None:
             weighting.fit(X, y, sample_domain=sample_domain)
             sw = weighting.weights_ if sw is None else sw * weighting.weights_

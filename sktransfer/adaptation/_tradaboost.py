@@ -33,8 +33,11 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from sktransfer.adaptation._domain_aware import _check_sample_weight_1d
-from sktransfer.utils._domains import as_indexable, check_domains
+from sktransfer.utils._domains import (
+    as_indexable,
+    check_domains,
+    check_sample_weight,
+)
 
 __all__ = ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
 
@@ -145,7 +148,7 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
         if sample_weight is None:
             weights = np.ones(idx.shape[0], dtype=np.float64)
         else:
-            weights = _check_sample_weight_1d(sample_weight, masks.n_samples)[idx]
+            weights = check_sample_weight(sample_weight, masks.n_samples)[idx]
         return masks.y[idx], idx, masks.target[idx], weights
 
     def _fit(self, X, y, sample_domain, sample_weight):

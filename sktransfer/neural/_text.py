@@ -42,7 +42,7 @@ from sktransfer.embeddings._tokenize import (
     token_ids,
 )
 from sktransfer.neural._module import ENCODERS, PADDING_IDX, TextModule
-from sktransfer.utils._domains import check_domains
+from sktransfer.utils._domains import check_domains, check_sample_weight
 
 __all__ = ["TextClassifier", "TextRegressor"]
 
@@ -922,17 +922,6 @@ def _with_doc(cls):
     return cls
 
 
-def _check_sample_weight(sample_weight, n_samples):
-    sw = np.asarray(sample_weight, dtype=np.float64)
-    if sw.ndim == 0:
-        sw = np.full(n_samples, float(sw))
-    if sw.ndim != 1 or sw.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},) to match X, got {sw.shape}."
-        )
-    return sw
-
-
 class _TextScoreMixin:
     """``score`` on the labelled rows only (accuracy or R^2)."""
 
@@ -974,7 +963,7 @@ class _TextScoreMixin:
         idx = masks.labelled_indices
         sw = None
         if sample_weight is not None:
-            sw = _check_sample_weight(sample_weight, len(docs))[idx]
+            sw = check_sample_weight(sample_weight, len(docs))[idx]
         y_pred = self.predict([docs[i] for i in idx])
         metric = accuracy_score if self._task == "classification" else r2_score
         return float(metric(masks.y[idx], y_pred, sample_weight=sw))

@@ -406,6 +406,22 @@ def _check_minus_one_collision(y, labelled, unlabelled, source, explicit, who):
 # --------------------------------------------------------------------------- #
 
 
+def check_sample_weight(sample_weight, n_samples):
+    """Validate ``sample_weight``: a scalar or one finite, non-negative weight a row."""
+    sw = np.asarray(sample_weight, dtype=np.float64)
+    if sw.ndim == 0:
+        sw = np.full(n_samples, float(sw))
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},) to match X, got {sw.shape}."
+        )
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight contains NaN or infinity.")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    return sw
+
+
 def _kind_of_rows(X):
     """Classify a container of rows for concatenation."""
     if sparse.issparse(X):

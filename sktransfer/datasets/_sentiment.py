@@ -201,6 +201,12 @@ def load_sentiment_domains(
       its rating, 1 if ``rating > 0`` else 0; a rating of exactly 0 is
       labelled negative (0). ``neutral_threshold`` is then unused.
 
+    Rows keep the order of the upstream files, which is not random: within a
+    domain, long runs of texts share a label (the first 500 movie-review
+    snippets are 98% positive). Draw subsets at random (e.g. with
+    ``numpy.random.RandomState.choice`` or ``train_test_split``), never by
+    slicing ``data[:n]``.
+
     The data are the "ground truth" files of the VADER paper, taken from the
     ``vaderSentiment==3.3.2`` source distribution, where they are distributed
     under the MIT license (Copyright (c) 2016 C.J. Hutto); see

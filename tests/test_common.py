@@ -16,11 +16,13 @@ from sktransfer.adaptation import DomainAwareClassifier
 from sktransfer.utils._testing import parametrize_with_text_checks
 from sktransfer.utils.discovery import all_estimators
 
-# scikit-learn's checks fit adapters and weightings without target rows, which
-# they answer with the identity and a OneDomainWarning: expected here.
-pytestmark = pytest.mark.filterwarnings(
-    "ignore::sktransfer.adaptation.OneDomainWarning"
-)
+# scikit-learn's checks fit without target rows, which adapters and weightings
+# answer with the identity and a OneDomainWarning, and TrAdaBoost with plain
+# boosting and a NoLabelledTargetWarning: expected here.
+pytestmark = [
+    pytest.mark.filterwarnings("ignore::sktransfer.adaptation.OneDomainWarning"),
+    pytest.mark.filterwarnings("ignore::sktransfer.adaptation.NoLabelledTargetWarning"),
+]
 
 # Constructor arguments for estimators with required parameters, and fast
 # settings for slow ones.

@@ -15,11 +15,13 @@
 This subpackage imports neither torch nor gensim.
 """
 
-from sktransfer.adaptation._augmentation import (
-    FeatureAugmentationAdapter,
+from sktransfer.adaptation._augmentation import FeatureAugmentationAdapter
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    BaseWeighting,
     NoLabelledTargetWarning,
+    OneDomainWarning,
 )
-from sktransfer.adaptation._base import BaseAdapter, BaseWeighting, OneDomainWarning
 from sktransfer.adaptation._domain_aware import (
     DomainAwareClassifier,
     DomainAwareRegressor,

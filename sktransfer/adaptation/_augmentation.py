@@ -8,18 +8,9 @@ from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import validate_data
 
-from sktransfer.adaptation._base import BaseAdapter
+from sktransfer.adaptation._base import BaseAdapter, NoLabelledTargetWarning
 
-__all__ = ["FeatureAugmentationAdapter", "NoLabelledTargetWarning"]
-
-
-class NoLabelledTargetWarning(UserWarning):
-    """Warning raised when feature augmentation sees no labelled target row.
-
-    The target-specific block of :class:`FeatureAugmentationAdapter` is only
-    trained through labelled target rows; without them the classifier sees it
-    as all zeros and the adapter cannot beat a source-only model.
-    """
+__all__ = ["FeatureAugmentationAdapter"]
 
 
 class FeatureAugmentationAdapter(BaseAdapter):

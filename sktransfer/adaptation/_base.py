@@ -22,7 +22,12 @@ from sklearn.utils.validation import _num_samples, check_is_fitted
 
 from sktransfer.utils._domains import as_indexable, check_domains
 
-__all__ = ["BaseAdapter", "BaseWeighting", "OneDomainWarning"]
+__all__ = [
+    "BaseAdapter",
+    "BaseWeighting",
+    "NoLabelledTargetWarning",
+    "OneDomainWarning",
+]
 
 
 class OneDomainWarning(UserWarning):
@@ -31,6 +36,18 @@ class OneDomainWarning(UserWarning):
     With no target rows (every row labelled and no ``sample_domain``), or no
     source rows (``y=None``), there is nothing to align: adapters behave as the
     identity and weightings give every row weight 1.
+    """
+
+
+class NoLabelledTargetWarning(UserWarning):
+    """Warning raised when a method that needs labelled target rows has none.
+
+    :class:`FeatureAugmentationAdapter` trains its target-specific block only
+    through labelled target rows, and :class:`TrAdaBoostClassifier` /
+    :class:`TrAdaBoostRegressor` transfer only when a few target rows are
+    labelled (marked with a negative ``sample_domain``); without them the
+    adapter cannot beat a source-only model and TrAdaBoost falls back to plain
+    boosting.
     """
 
 

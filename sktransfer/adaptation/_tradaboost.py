@@ -33,6 +33,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from sktransfer.adaptation._base import NoLabelledTargetWarning, OneDomainWarning
 from sktransfer.utils._domains import (
     as_indexable,
     check_domains,
@@ -182,7 +183,7 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
                 f"{'' if self._task == 'classification' else '.R2'} would. "
                 "Pass sample_domain with a few labelled target rows to "
                 "transfer from the source rows.",
-                UserWarning,
+                NoLabelledTargetWarning if n_target == 0 else OneDomainWarning,
                 stacklevel=3,
             )
             # Every row is then "same-distribution" data, reweighted as in

@@ -36,7 +36,7 @@ ADAPTERS = {
 }
 
 no_labelled_target = pytest.mark.filterwarnings(
-    "ignore::sktransfer.adaptation._augmentation.NoLabelledTargetWarning"
+    "ignore::sktransfer.adaptation.NoLabelledTargetWarning"
 )
 
 

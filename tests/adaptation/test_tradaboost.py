@@ -16,6 +16,7 @@ from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils._param_validation import InvalidParameterError
 
+from sktransfer.adaptation._base import NoLabelledTargetWarning, OneDomainWarning
 from sktransfer.adaptation._tradaboost import (
     TrAdaBoostClassifier,
     TrAdaBoostRegressor,
@@ -346,11 +347,11 @@ def test_no_labelled_target_rows_warns_and_boosts_all_rows(Est):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
     y = (X[:, 0] > 0).astype(int) if Est is TrAdaBoostClassifier else X[:, 0]
-    with pytest.warns(UserWarning, match="no labelled target rows"):
+    with pytest.warns(NoLabelledTargetWarning, match="no labelled target rows"):
         implicit = Est(random_state=0).fit(X, y)
     # Every labelled row is reweighted as a same-distribution row: the same
     # as declaring every row a labelled target row (no source rows).
-    with pytest.warns(UserWarning, match="no source rows"):
+    with pytest.warns(OneDomainWarning, match="no source rows"):
         all_target = Est(random_state=0).fit(
             X, y, sample_domain=-np.ones(60, dtype=int)
         )
@@ -552,7 +553,7 @@ def test_minus_one_labels_are_a_documented_error():
     # Source rows alone may use -1 as a class when sample_domain is given.
     source = sd >= 0
     clf = TrAdaBoostClassifier(random_state=0)
-    with pytest.warns(UserWarning, match="no labelled target rows"):
+    with pytest.warns(NoLabelledTargetWarning, match="no labelled target rows"):
         clf.fit(X[source], y_pm[source], sample_domain=sd[source])
     assert_array_equal(clf.classes_, [-1, 1])
 

@@ -101,16 +101,17 @@ html_static_path = []
 
 
 def _skip_sklearn_members(app, what, name, obj, skip, options):
-    """Leave out the generic members every estimator inherits from sklearn.
+    """Leave out the generic members inherited from sklearn, skorch and torch.
 
-    ``get_params``, ``set_params``, ``get_metadata_routing`` and the
-    ``set_*_request`` methods are documented by scikit-learn; the class pages
-    show what sktransfer defines.
+    ``get_params``, ``set_params``, ``get_metadata_routing``, the
+    ``set_*_request`` methods, skorch's and torch's own methods are documented
+    by those projects; the class pages show what sktransfer defines.
     """
     if what != "class":
         return None
     target = getattr(obj, "fget", obj)  # properties: look at the getter
-    if (getattr(target, "__module__", None) or "").startswith("sklearn."):
+    module = getattr(target, "__module__", None) or ""
+    if module.startswith(("sklearn.", "skorch.", "torch.")):
         return True
     return None
 

@@ -92,11 +92,11 @@ class SubspaceAlignmentAdapter(BaseAdapter):
     ----------
     n_components_ : int
         The number of components used.
-    components_source_ : ndarray of shape (n_components_, n_features)
+    components_source_ : ndarray of shape (`n_components_`, n_features)
         Principal axes of the source rows (``P_s^T``).
-    components_target_ : ndarray of shape (n_components_, n_features)
+    components_target_ : ndarray of shape (`n_components_`, n_features)
         Principal axes of the target rows (``P_t^T``).
-    alignment_ : ndarray of shape (n_components_, n_components_)
+    alignment_ : ndarray of shape (`n_components_`, `n_components_`)
         The alignment matrix ``M = P_s^T P_t``.
     mean_source_ : ndarray of shape (n_features,)
         Mean of the source rows.

@@ -859,9 +859,9 @@ class KLIEPWeighting(_Weighting):
     weights_ : ndarray of shape (n_samples,)
         Weight of every training row: ``w(x)`` for source rows (their mean
         is 1), 1 for target rows.
-    centers_ : ndarray or sparse matrix of shape (n_centers_, n_features)
+    centers_ : ndarray or sparse matrix of shape (`n_centers_`, n_features)
         Kernel centres (rows of the target domain).
-    alpha_ : ndarray of shape (n_centers_,)
+    alpha_ : ndarray of shape (`n_centers_`,)
         Non-negative coefficients of the kernels.
     gamma_ : float
         Kernel width used (the one selected when ``gamma`` is a list).

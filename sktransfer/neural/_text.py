@@ -235,9 +235,8 @@ _SHARED_PARAMETERS = r"""
     verbose : int, default=0
         1 prints skorch's per-epoch table of losses (and the share of words
         with a pretrained vector); 2 also shows a progress bar over batches.
-    device : {'auto', 'cpu', 'cuda'}, str, torch.device or None, \
-            default='auto'
-        Where to train and predict. ``'auto'`` is ``'cuda'`` when PyTorch sees
+    device : str, torch.device or None, default='auto'
+        Where to train and predict: 'auto', 'cpu', 'cuda' or any torch device. ``'auto'`` is ``'cuda'`` when PyTorch sees
         a GPU, else ``'cpu'``; it is resolved whenever the net uses the
         device, so ``get_params`` and ``clone`` keep ``'auto'`` and a model
         trained on a GPU predicts on a CPU-only machine once unpickled.

@@ -12,9 +12,11 @@ from types import MappingProxyType
 import numpy as np
 import torch
 from sklearn.base import _fit_context, clone
+from sklearn.frozen import FrozenEstimator
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
+    HasMethods,
     Interval,
     Options,
     StrOptions,
@@ -48,6 +50,8 @@ __all__ = ["TextClassifier", "TextRegressor"]
 
 #: Glob of the embedding parameters (skorch ``Freezer`` / param groups).
 EMBEDDING_PARAMS = "embedding.*"
+#: Glob of the encoder parameters (``freeze_encoder``).
+ENCODER_PARAMS = "encoder.*"
 #: Word-vector dimension when neither ``embedding_dim`` nor ``embeddings`` says.
 DEFAULT_EMBEDDING_DIM = 100
 #: Format tag written in the metadata of :meth:`save_weights` files.
@@ -117,6 +121,78 @@ def _load_embeddings(embeddings, owner):
         f"{owner}: embeddings must be None, a fitted Word2VecVectorizer, gensim "
         f"KeyedVectors or the path of a vector file, got {type(embeddings).__name__}."
     )
+
+
+def _architecture(state):
+    """Return (encoder, embedding_dim, hidden_size) of a TextModule state dict."""
+    if "embedding.weight" not in state:
+        return None
+    dim = int(state["embedding.weight"].shape[1])
+    if "encoder.hidden.weight" in state:
+        return "mean", dim, int(state["encoder.hidden.weight"].shape[0])
+    if "encoder.convs.0.weight" in state:
+        return "cnn", dim, int(state["encoder.convs.0.weight"].shape[0])
+    if "encoder.lstm.weight_hh_l0" in state:
+        return "lstm", dim, int(state["encoder.lstm.weight_hh_l0"].shape[1])
+    return None
+
+
+def _transfer_source(init_from, owner):
+    """Vocabulary, state dict, task and classes of ``init_from``."""
+    model = init_from
+    if isinstance(model, FrozenEstimator):
+        model = model.estimator
+    if isinstance(model, str | os.PathLike):
+        path = os.fspath(model)
+        if not os.path.isfile(path):
+            raise ValueError(f"{owner}: init_from file {path!r} does not exist.")
+        st = _safetensors()
+        try:
+            with st.safe_open(path, framework="pt", device="cpu") as fh:
+                metadata = fh.metadata() or {}
+                state = {k: fh.get_tensor(k) for k in fh.keys()}
+        except Exception as exc:
+            raise ValueError(
+                f"{owner}: init_from file {path!r} is not a weights file written "
+                f"by save_weights: {exc}"
+            ) from exc
+        if "vocabulary" not in metadata:
+            raise ValueError(
+                f"{owner}: init_from file {path!r} holds no vocabulary; write it "
+                "with TextClassifier/TextRegressor.save_weights."
+            )
+        words = json.loads(metadata["vocabulary"])
+        vocabulary = {w: i for i, w in enumerate(words, start=PADDING_IDX + 1)}
+        source_name = metadata.get("estimator", "")
+        task = "classification" if source_name == "TextClassifier" else None
+        task = "regression" if source_name == "TextRegressor" else task
+        classes = metadata.get("classes")
+        classes = None if classes is None else json.loads(classes)
+    elif isinstance(model, _TextNetMixin):
+        if not model.__sklearn_is_fitted__():
+            raise ValueError(
+                f"{owner}: init_from is an unfitted {type(model).__name__}; fit it "
+                "first. Inside a parameter grid, scikit-learn's clone() un-fits "
+                "estimators given as grid values: pass "
+                "sklearn.frozen.FrozenEstimator(model) or a save_weights file."
+            )
+        state = {k: v.detach().to("cpu") for k, v in model.module_.state_dict().items()}
+        vocabulary = model.vocabulary_
+        task = model._task
+        classes = model.classes_.tolist() if task == "classification" else None
+    else:
+        raise TypeError(
+            f"{owner}: init_from must be None, a fitted TextClassifier or "
+            "TextRegressor (possibly wrapped in FrozenEstimator) or the path of a "
+            f"file written by save_weights, got {type(init_from).__name__}."
+        )
+    arch = _architecture(state)
+    if arch is None:
+        raise ValueError(
+            f"{owner}: the module of init_from is not a TextModule (it needs "
+            "parameters embedding.*, encoder.* and head.*)."
+        )
+    return vocabulary, state, task, classes, arch
 
 
 def _pad(indptr, ids, max_length):
@@ -193,6 +269,27 @@ _SHARED_PARAMETERS = r"""
         random vectors.
     freeze_embeddings : bool, default=False
         Keep the word vectors fixed during training.
+    init_from : TextClassifier, TextRegressor or path, default=None
+        A fitted model whose parameters initialise this one (parameter
+        transfer): a fitted :class:`TextClassifier` or :class:`TextRegressor`,
+        the same wrapped in :class:`~sklearn.frozen.FrozenEstimator`, or the
+        path of a file written by :meth:`save_weights`. After the module is
+        built in ``fit``, the embedding rows of the words both vocabularies
+        share are copied (the other rows keep their initialisation, e.g. from
+        ``embeddings``); the encoder is copied, which requires the same
+        ``encoder``, embedding dimension and ``hidden_size`` (a ValueError
+        says what differs); the head is copied only when the outputs are the
+        same: the same ``classes_`` in the same order for a classifier, any
+        regressor source for a regressor. ``transferred_`` records what was
+        copied. When ``embedding_dim`` and ``embeddings`` are None, the
+        embedding dimension of ``init_from`` is used. ``clone`` shares the
+        model instead of un-fitting it; ``warm_start`` and ``partial_fit``
+        transfer only when they initialise the module. The estimator pickles
+        with what is given here: a path keeps pickles small.
+    freeze_encoder : bool, default=False
+        Keep the encoder's weights fixed during training (typically the
+        encoder copied from ``init_from``); the embeddings and the head still
+        train unless ``freeze_embeddings`` is set.
     unfreeze_at_epoch : int, default=None
         Gradual unfreezing: the word vectors are frozen at the start and
         trained from this epoch on (1-based), whatever ``freeze_embeddings``
@@ -236,10 +333,11 @@ _SHARED_PARAMETERS = r"""
         1 prints skorch's per-epoch table of losses (and the share of words
         with a pretrained vector); 2 also shows a progress bar over batches.
     device : str, torch.device or None, default='auto'
-        Where to train and predict: 'auto', 'cpu', 'cuda' or any torch device. ``'auto'`` is ``'cuda'`` when PyTorch sees
-        a GPU, else ``'cpu'``; it is resolved whenever the net uses the
-        device, so ``get_params`` and ``clone`` keep ``'auto'`` and a model
-        trained on a GPU predicts on a CPU-only machine once unpickled.
+        Where to train and predict: 'auto', 'cpu', 'cuda' or any torch
+        device. ``'auto'`` is ``'cuda'`` when PyTorch sees a GPU, else
+        ``'cpu'``; it is resolved whenever the net uses the device, so
+        ``get_params`` and ``clone`` keep ``'auto'`` and a model trained on a
+        GPU predicts on a CPU-only machine once unpickled.
 """
 
 _KWARGS = """
@@ -256,6 +354,10 @@ _SHARED_ATTRIBUTES = """
     embedding_coverage_ : float
         Share of the vocabulary initialised from ``embeddings`` (0.0 without
         embeddings).
+    transferred_ : dict
+        What ``init_from`` initialised: ``'embedding'``, the share of the
+        vocabulary whose rows were copied (0.0 without ``init_from``), and
+        ``'encoder'`` and ``'head'``, whether they were copied.
     module_ : torch.nn.Module
         The trained network.
     history_ : skorch.History
@@ -288,6 +390,8 @@ class _TextNetMixin:
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
         "freeze_embeddings": ["boolean"],
+        "init_from": [None, str, os.PathLike, HasMethods(["predict"])],
+        "freeze_encoder": ["boolean"],
         "unfreeze_at_epoch": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
         "early_stopping": ["boolean"],
@@ -370,13 +474,17 @@ class _TextNetMixin:
         return super().set_params(**params)
 
     def __sklearn_clone__(self):
-        if not _shares_embeddings(self.embeddings):
+        shared = {"init_from"} if self.init_from is not None else set()
+        if _shares_embeddings(self.embeddings):
+            shared.add("embeddings")
+        if not shared:
             return super().__sklearn_clone__()
         # As sklearn.base.clone, but a fitted vectorizer (which clone would
-        # un-fit) or KeyedVectors (which clone would deep-copy) is shared.
+        # un-fit) or KeyedVectors (which clone would deep-copy) is shared, and
+        # so is the fitted model of init_from (only read, never trained).
         params = self.get_params(deep=False)
         for name, value in params.items():
-            if name != "embeddings":
+            if name not in shared:
                 params[name] = clone(value, safe=False)
         new = type(self)(**params)
         if hasattr(self, "_metadata_request"):
@@ -539,7 +647,7 @@ class _TextNetMixin:
     def _n_outputs(self):
         raise NotImplementedError
 
-    def _embedding_matrix(self, vocabulary):
+    def _embedding_matrix(self, vocabulary, default_dim=DEFAULT_EMBEDDING_DIM):
         """Return the initial word vectors, their dimension and the coverage."""
         name = type(self).__name__
         wv = _load_embeddings(self.embeddings, name)
@@ -554,7 +662,7 @@ class _TextNetMixin:
         elif self.embedding_dim is not None:
             dim = self.embedding_dim
         else:
-            dim = DEFAULT_EMBEDDING_DIM
+            dim = default_dim
         rng = np.random.default_rng(int(self._seeds()[1]))
         n_rows = len(vocabulary) + 1
         if wv is None:
@@ -588,7 +696,12 @@ class _TextNetMixin:
                 f"{name} builds its module from the vocabulary of the documents "
                 "given to fit; call fit or partial_fit rather than initialize."
             )
-        weights, dim, coverage = self._embedding_matrix(vocabulary)
+        source = None
+        default_dim = DEFAULT_EMBEDDING_DIM
+        if self.init_from is not None:
+            source = _transfer_source(self.init_from, name)
+            default_dim = source[4][1]
+        weights, dim, coverage = self._embedding_matrix(vocabulary, default_dim)
         kwargs = {
             "vocab_size": len(vocabulary) + 1,
             "n_outputs": self._n_outputs(),
@@ -608,6 +721,9 @@ class _TextNetMixin:
             )
         self.module_ = self.module(**kwargs, **user)
         self.embedding_coverage_ = coverage
+        self.transferred_ = {"embedding": 0.0, "encoder": False, "head": False}
+        if source is not None:
+            self.transferred_ = self._transfer(source, vocabulary)
         if self.verbose and self.embeddings is not None:
             print(
                 f"[{name}] {coverage:.1%} of the {len(vocabulary)} words start from "
@@ -615,6 +731,68 @@ class _TextNetMixin:
                 flush=True,
             )
         return self
+
+    def _transfer(self, source, vocabulary):
+        """Copy the parameters of ``init_from`` into the new ``module_``."""
+        name = type(self).__name__
+        src_vocabulary, state, task, classes, arch = source
+        module = self.module_
+        if not all(hasattr(module, part) for part in ("embedding", "encoder", "head")):
+            raise ValueError(
+                f"{name}: init_from needs a module with embedding, encoder and "
+                f"head parts (such as TextModule), got {type(module).__name__}."
+            )
+        encoder, src_dim, src_hidden = arch
+        dim = int(module.embedding.weight.shape[1])
+        differ = [
+            f"{what}: init_from has {theirs!r}, this estimator {ours!r}"
+            for what, theirs, ours in (
+                ("encoder", encoder, self.encoder),
+                ("embedding_dim", src_dim, dim),
+                ("hidden_size", src_hidden, self.hidden_size),
+            )
+            if theirs != ours
+        ]
+        if differ:
+            raise ValueError(
+                f"{name}: the architecture of init_from differs ("
+                + "; ".join(differ)
+                + "). Set the same encoder, embedding_dim and hidden_size."
+            )
+        prefix = "encoder."
+        encoder_state = {
+            k[len(prefix) :]: v for k, v in state.items() if k.startswith(prefix)
+        }
+        try:
+            module.encoder.load_state_dict(encoder_state)
+        except RuntimeError as exc:
+            raise ValueError(
+                f"{name}: the encoder of init_from does not fit this encoder "
+                f"(different module__ parameters, e.g. kernel_sizes?): {exc}"
+            ) from exc
+        shared = [w for w in vocabulary if w in src_vocabulary]
+        if shared:
+            dst = torch.as_tensor([vocabulary[w] for w in shared])
+            src = torch.as_tensor([src_vocabulary[w] for w in shared])
+            weight = module.embedding.weight
+            with torch.no_grad():
+                weight[dst] = state["embedding.weight"][src].to(weight)
+        if self._task == "classification":
+            same_outputs = classes is not None and (classes == self.classes_.tolist())
+        else:
+            same_outputs = task == "regression"
+        head = {k[len("head.") :]: v for k, v in state.items() if k.startswith("head.")}
+        copy_head = same_outputs and all(
+            k in head and tuple(head[k].shape) == tuple(v.shape)
+            for k, v in module.head.state_dict().items()
+        )
+        if copy_head:
+            module.head.load_state_dict(head)
+        return {
+            "embedding": len(shared) / len(vocabulary),
+            "encoder": True,
+            "head": bool(copy_head),
+        }
 
     def get_params_for(self, prefix):
         """Collect init parameters of a component, adding the embedding group.
@@ -650,6 +828,8 @@ class _TextNetMixin:
         )
         if _is_true(self.freeze_embeddings) or unfreeze:
             callbacks.append(("freeze_embeddings", Freezer(pattern)))
+        if _is_true(self.freeze_encoder):
+            callbacks.append(("freeze_encoder", Freezer(ENCODER_PARAMS)))
         if unfreeze:
             callbacks.append(
                 ("unfreeze_embeddings", Unfreezer(pattern, at=int(unfreeze_at)))
@@ -836,6 +1016,11 @@ class _TextNetMixin:
             "estimator": type(self).__name__,
             "vocabulary": json.dumps(words),
         }
+        if self._task == "classification":
+            try:
+                metadata["classes"] = json.dumps(self.classes_.tolist())
+            except TypeError:
+                pass  # labels JSON cannot hold: init_from keeps a fresh head
         path = os.fspath(path)
         directory = os.path.dirname(os.path.abspath(path))
         fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -1060,6 +1245,8 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
         max_vocab_size=None,
         embeddings=None,
         freeze_embeddings=False,
+        init_from=None,
+        freeze_encoder=False,
         unfreeze_at_epoch=None,
         embedding_lr=None,
         early_stopping=False,
@@ -1111,6 +1298,8 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
             max_vocab_size=max_vocab_size,
             embeddings=embeddings,
             freeze_embeddings=freeze_embeddings,
+            init_from=init_from,
+            freeze_encoder=freeze_encoder,
             unfreeze_at_epoch=unfreeze_at_epoch,
             embedding_lr=embedding_lr,
             early_stopping=early_stopping,
@@ -1313,6 +1502,8 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
         max_vocab_size=None,
         embeddings=None,
         freeze_embeddings=False,
+        init_from=None,
+        freeze_encoder=False,
         unfreeze_at_epoch=None,
         embedding_lr=None,
         early_stopping=False,
@@ -1359,6 +1550,8 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
             max_vocab_size=max_vocab_size,
             embeddings=embeddings,
             freeze_embeddings=freeze_embeddings,
+            init_from=init_from,
+            freeze_encoder=freeze_encoder,
             unfreeze_at_epoch=unfreeze_at_epoch,
             embedding_lr=embedding_lr,
             early_stopping=early_stopping,

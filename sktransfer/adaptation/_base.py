@@ -6,6 +6,7 @@ without ``sample_domain`` labelled rows are the source and unlabelled rows the
 target.
 """
 
+import math
 import warnings
 from abc import ABCMeta, abstractmethod
 
@@ -28,6 +29,24 @@ __all__ = [
     "NoLabelledTargetWarning",
     "OneDomainWarning",
 ]
+
+
+def scale_gamma(X, *, squared=True, zero_variance=1.0):
+    """``1 / (n_features * X.var())``, the 'scale' heuristic of ``SVC``.
+
+    With ``squared=False`` (distances that are not squared), the standard
+    deviation replaces the variance. ``zero_variance`` is returned for a
+    constant ``X``.
+    """
+    n, d = X.shape
+    if sparse.issparse(X):
+        size = n * d
+        mean = X.sum() / size
+        var = X.multiply(X).sum() / size - mean**2
+    else:
+        var = X.var()
+    spread = float(var) if squared else math.sqrt(max(float(var), 0.0))
+    return 1.0 / (d * spread) if spread > 0.0 else zero_variance
 
 
 class OneDomainWarning(UserWarning):

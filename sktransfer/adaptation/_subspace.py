@@ -10,7 +10,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import validate_data
 
-from sktransfer.adaptation._base import BaseAdapter, _take_rows
+from sktransfer.adaptation._base import BaseAdapter, _take_rows, scale_gamma
 from sktransfer.adaptation._mapping import (
     _check_sparse_width,
     _mean_and_scatter,
@@ -433,13 +433,7 @@ class TCAAdapter(BaseAdapter):
             return None
         if self.gamma is not None:
             return float(self.gamma)
-        if sparse.issparse(X):
-            mean_sq = X.multiply(X).mean()
-            var = mean_sq - X.mean() ** 2
-        else:
-            var = X.var()
-        d = X.shape[1]
-        return 1.0 / (d * var) if var > 0 else 1.0 / d
+        return scale_gamma(X, zero_variance=1.0 / X.shape[1])
 
     def _landmarks(self, masks, random_state):
         """Draw the rows the eigenproblem is solved on (None: every row)."""

@@ -14,7 +14,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.linalg as sla
-from scipy import sparse
 from sklearn.base import _fit_context, clone
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression
@@ -25,7 +24,7 @@ from sklearn.utils import check_random_state, gen_batches, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from sktransfer.adaptation._base import BaseWeighting
+from sktransfer.adaptation._base import BaseWeighting, scale_gamma
 
 __all__ = [
     "DiscriminativeWeighting",
@@ -446,23 +445,6 @@ def _solve_box_band_qp(K, kappa, B, lo, hi, *, tol, max_iter):
 # --------------------------------------------------------------------------
 
 
-def _scale_gamma(X, squared=True):
-    """``1 / (n_features * X.var())``, the 'scale' heuristic of ``SVC``.
-
-    With ``squared=False`` (distances that are not squared), the standard
-    deviation replaces the variance.
-    """
-    n, d = X.shape
-    if sparse.issparse(X):
-        size = n * d
-        mean = X.sum() / size
-        var = X.multiply(X).sum() / size - mean**2
-    else:
-        var = X.var()
-    spread = float(var) if squared else math.sqrt(max(float(var), 0.0))
-    return 1.0 / (d * spread) if spread > 0.0 else 1.0
-
-
 def _kernel_row_sums(A, B, kernel, params):
     """Row sums of ``kernel(A, B)``, computed in blocks of rows of ``B``."""
     out = np.zeros(_num_samples(A))
@@ -679,7 +661,7 @@ class KMMWeighting(_Weighting):
         if self.gamma is not None:
             self.gamma_ = float(self.gamma)
         else:
-            self.gamma_ = _scale_gamma(X, squared=self.kernel == "rbf")
+            self.gamma_ = scale_gamma(X, squared=self.kernel == "rbf")
         limit = n_s if self.max_samples is None else self.max_samples
         n_chunks = -(-n_s // limit)
         if n_chunks > 1:
@@ -947,7 +929,7 @@ class KLIEPWeighting(_Weighting):
 
     def _candidate_gammas(self, X):
         if self.gamma is None:
-            return [_scale_gamma(X)]
+            return [scale_gamma(X)]
         if np.ndim(self.gamma) == 0:
             return [float(self.gamma)]
         try:

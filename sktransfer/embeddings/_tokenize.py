@@ -132,8 +132,12 @@ class Tokenizer:
         return [self(doc, i) for i, doc in enumerate(docs)]
 
 
-def token_ids(docs, tokenizer, vocabulary):
+def token_ids(docs, tokenizer, vocabulary, *, owner=None):
     """Map documents to the CSR structure of their in-vocabulary token ids.
+
+    With an ``owner``, string documents tokenised by the default pattern or
+    by whitespace go through a vectorised path (``_fastids``) that gives the
+    same result without a Python string per token.
 
     Parameters
     ----------
@@ -143,6 +147,9 @@ def token_ids(docs, tokenizer, vocabulary):
         Tokenizer applied to each document; None when ``docs`` hold tokens.
     vocabulary : dict of str to int
         Token to row index. Tokens outside it are dropped.
+    owner : object, default=None
+        The estimator ``vocabulary`` belongs to, which keys the cached
+        vocabulary index of the vectorised path; None never uses that path.
 
     Returns
     -------
@@ -151,6 +158,13 @@ def token_ids(docs, tokenizer, vocabulary):
     ids : ndarray of shape (n_tokens,), dtype int64
         In-vocabulary token ids, in document order (with repetitions).
     """
+    if owner is not None and tokenizer is not None:
+        from ._fastids import fast_token_ids, vocabulary_index
+
+        index = vocabulary_index(owner, vocabulary, docs)
+        fast = fast_token_ids(docs, tokenizer, index)
+        if fast is not None:
+            return fast
     get = vocabulary.get
     tokens, lengths, chunks = [], [], []
     extend, append = tokens.extend, lengths.append

@@ -541,7 +541,7 @@ class Word2VecVectorizer(
         docs = check_documents(
             raw_documents, allow_empty=True, owner=type(self).__name__
         )
-        indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_)
+        indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_, owner=self)
         return self._pool(indptr, ids)
 
     # ------------------------------------------------------------------ #

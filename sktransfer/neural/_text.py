@@ -589,7 +589,8 @@ class _TextNetMixin:
         if is_dataset(X):
             return X
         docs = check_documents(X, allow_empty=True, owner=type(self).__name__)
-        return self._ids(self._tokenizer().tokenize_all(docs))
+        indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_, owner=self)
+        return _pad(indptr, ids, self.max_length)
 
     def _labelled(self, X, y, sample_domain):
         """Tokenised documents and the domain masks of ``y``."""

@@ -1,0 +1,301 @@
+r"""Token ids of raw documents without creating a Python string per token.
+
+``token_ids`` tokenises each document in Python (``re.findall`` or
+``str.split``) and looks every token up in a dict: one Python object per
+token, which is most of the time a transform takes. For the two built-in
+tokenisations — scikit-learn's default pattern ``(?u)\b\w\w+\b`` and
+whitespace splitting — the tokens are runs of one class of characters, so
+they can be found with numpy on the code points of many documents at once,
+and looked up by a hash of their code points in an open-addressing table.
+
+Exactness
+---------
+The tokens are the same as the regular expression's (or ``str.split``'s):
+each code point is classified by the regular expression (or
+``str.isspace``) itself, once per distinct code point. A token is matched
+to a vocabulary word when their 64-bit keys (a polynomial hash of the code
+points, mixed with the length) agree. Two different strings share a key with
+probability about 2**-64 (the known systematic collisions of this hash need
+strings of thousands of characters; vocabularies with words longer than
+``MAX_WORD_CHARS`` are served by the exact dict path instead), and a
+vocabulary whose own words collide is served by the dict path too.
+"""
+
+import re
+import weakref
+
+import numpy as np
+
+from ._tokenize import DEFAULT_TOKEN_PATTERN
+
+__all__ = ["MAX_WORD_CHARS", "VocabularyIndex", "fast_token_ids", "vocabulary_index"]
+
+#: Vocabularies with a longer word use the dict path.
+MAX_WORD_CHARS = 256
+
+#: Code points processed at once (the temporary arrays then stay in cache).
+_CHUNK_CHARS = 1 << 17
+
+_MASK64 = (1 << 64) - 1
+_BASE = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
+_INV_BASE = pow(_BASE, -1, 1 << 64)
+_FIB = np.uint64(0x9E3779B97F4A7C15)  # multiplier of Fibonacci hashing
+_LENGTH_MIX = np.uint64(0xD6E8FEB86659FD93)
+
+_powers_cache = [np.ones(1, np.uint64), np.ones(1, np.uint64)]
+
+
+def _powers(n):
+    """``BASE**j`` and ``BASE**-j`` modulo 2**64 for ``j < n`` (cached)."""
+    pw, inv = _powers_cache
+    while len(pw) < n:
+        m = len(pw)
+        # Doubling: x[m:2m] = x[:m] * BASE**m (uint64 arrays wrap silently).
+        pw = np.concatenate([pw, pw * np.uint64(pow(_BASE, m, 1 << 64))])
+        inv = np.concatenate([inv, inv * np.uint64(pow(_INV_BASE, m, 1 << 64))])
+        _powers_cache[:] = [pw, inv]
+    return pw, inv
+
+
+def _code_points(text):
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _prefix_hashes(cp):
+    """Prefix sums ``P`` with ``hash(cp[s:e]) == (P[e] - P[s]) * BASE**-s``."""
+    n = len(cp)
+    pw, _ = _powers(n + 1)
+    x = cp.astype(np.uint64)
+    x += np.uint64(1)
+    x *= pw[:n]
+    prefix = np.empty(n + 1, dtype=np.uint64)
+    prefix[0] = 0
+    np.cumsum(x, out=prefix[1:])
+    return prefix
+
+
+def _keys(prefix, starts, ends):
+    """64-bit keys of the spans: polynomial hash mixed with the length."""
+    _, inv = _powers(len(prefix))
+    h = prefix[ends]
+    h -= prefix[starts]
+    h *= inv[starts]
+    length = (ends - starts).astype(np.uint64)
+    length *= _LENGTH_MIX
+    h ^= length
+    return h
+
+
+class _CharClass:
+    """Which code points belong to tokens, decided by Python itself."""
+
+    def __init__(self, kind):
+        if kind == "regex":
+            word = re.compile(r"(?u)\w")
+            self._test = lambda ch: word.match(ch) is not None
+        else:  # whitespace split: tokens are runs of non-space characters
+            self._test = lambda ch: not ch.isspace()
+        self._ascii = np.array([self._test(chr(c)) for c in range(128)])
+        self._other = {}
+
+    def mask(self, cp):
+        wide = cp >= 128
+        if not wide.any():
+            return self._ascii[cp]
+        out = np.empty(len(cp), dtype=bool)
+        out[~wide] = self._ascii[cp[~wide]]
+        values, inverse = np.unique(cp[wide], return_inverse=True)
+        known = self._other
+        flags = np.fromiter(
+            (
+                known[v] if v in known else known.setdefault(v, self._test(chr(v)))
+                for v in values.tolist()
+            ),
+            dtype=bool,
+            count=len(values),
+        )
+        out[wide] = flags[inverse]
+        return out
+
+
+_CHAR_CLASSES = {}
+
+
+def _char_class(kind):
+    if kind not in _CHAR_CLASSES:
+        _CHAR_CLASSES[kind] = _CharClass(kind)
+    return _CHAR_CLASSES[kind]
+
+
+class VocabularyIndex:
+    """Open-addressing hash table from token hashes to vocabulary ids.
+
+    Parameters
+    ----------
+    vocabulary : dict of str to int
+        Word to row index.
+
+    Attributes
+    ----------
+    usable : bool
+        False when a word is longer than ``MAX_WORD_CHARS`` or two words
+        collide; the dict path is then used.
+    """
+
+    def __init__(self, vocabulary):
+        self.size = len(vocabulary)
+        words = list(vocabulary)
+        ids = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(words))
+        lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+        self.usable = bool(len(words)) and int(lengths.max()) <= MAX_WORD_CHARS
+        if not self.usable:
+            return
+        # The empty string is never a token.
+        words_ids, lengths = ids[lengths > 0], lengths[lengths > 0]
+        cp = _code_points("".join(words))
+        ends = np.cumsum(lengths)
+        keys_of_words = _keys(_prefix_hashes(cp), ends - lengths, ends)
+        if len(np.unique(keys_of_words)) < len(keys_of_words):
+            self.usable = False
+            return
+        bits = max(4, int(2 * len(keys_of_words) - 1).bit_length())  # load <= 1/2
+        self._shift = np.uint64(64 - bits)
+        self._slot_mask = (1 << bits) - 1
+        keys = np.zeros(1 << bits, dtype=np.uint64)
+        table_ids = np.full(1 << bits, -1, dtype=np.int64)  # -1: empty slot
+        pending = np.arange(len(keys_of_words))
+        slots = self._home(keys_of_words)
+        while pending.size:
+            free = table_ids[slots] < 0
+            # Of several words wanting one free slot, the first takes it.
+            _, first = np.unique(slots[free], return_index=True)
+            taken = np.flatnonzero(free)[first]
+            keys[slots[taken]] = keys_of_words[pending[taken]]
+            table_ids[slots[taken]] = words_ids[pending[taken]]
+            left = np.ones(pending.size, dtype=bool)
+            left[taken] = False
+            pending = pending[left]
+            slots = (slots[left] + 1) & self._slot_mask
+        self._keys, self._ids = keys, table_ids
+
+    def _home(self, keys):
+        return ((keys * _FIB) >> self._shift).astype(np.intp)
+
+    def lookup(self, keys):
+        """Vocabulary ids of tokens given by their keys (-1 if absent)."""
+        table_keys, table_ids = self._keys, self._ids
+        slots = self._home(keys)
+        found = table_ids[slots]
+        hit = table_keys[slots] == keys
+        # Tokens whose home slot holds another word probe the next slots.
+        pending = np.flatnonzero(~hit & (found >= 0))
+        found[~hit] = -1
+        slots = slots[pending]
+        while pending.size:
+            slots = (slots + 1) & self._slot_mask
+            row = table_ids[slots]
+            hit = table_keys[slots] == keys[pending]
+            found[pending[hit]] = row[hit]
+            go_on = ~hit & (row >= 0)
+            pending, slots = pending[go_on], slots[go_on]
+        return found
+
+
+def _kind(tokenizer):
+    if tokenizer is None or tokenizer.tokenizer is not None:
+        return None
+    if tokenizer.token_pattern is None:
+        return "split"
+    if tokenizer.token_pattern == DEFAULT_TOKEN_PATTERN:
+        return "regex"
+    return None
+
+
+def fast_token_ids(docs, tokenizer, index):
+    """CSR token ids of string documents, or None when not applicable.
+
+    Applies to lists of str with the default token pattern or whitespace
+    splitting and a usable :class:`VocabularyIndex`; returns the same
+    ``(indptr, ids)`` as ``token_ids``.
+    """
+    kind = _kind(tokenizer)
+    if kind is None or index is None or not index.usable:
+        return None
+    if not set(map(type, docs)) <= {str}:
+        return None
+    if tokenizer.lowercase:
+        docs = [doc.lower() for doc in docs]
+    char_class = _char_class(kind)
+    min_length = 2 if kind == "regex" else 1
+    doc_chars = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    counts = np.zeros(len(docs), dtype=np.int64)
+    id_chunks = []
+    start = 0
+    # Chunks of consecutive documents of at most _CHUNK_CHARS code points.
+    bounds = np.cumsum(doc_chars + 1)
+    while start < len(docs):
+        limit = (bounds[start - 1] if start else 0) + _CHUNK_CHARS
+        stop = max(start + 1, int(np.searchsorted(bounds, limit, side="right")))
+        # A newline separates documents: it belongs to no token either way.
+        cp = _code_points("\n".join(docs[start:stop]) + "\n")
+        inside = char_class.mask(cp).view(np.int8)
+        edges = np.diff(inside, prepend=np.int8(0))
+        token_starts = np.flatnonzero(edges == 1)
+        token_ends = np.flatnonzero(edges == -1)
+        if min_length > 1:
+            keep = token_ends - token_starts >= min_length
+            token_starts, token_ends = token_starts[keep], token_ends[keep]
+        ids = index.lookup(_keys(_prefix_hashes(cp), token_starts, token_ends))
+        # Documents of the chunk start at these code points.
+        offsets = np.zeros(stop - start + 1, dtype=np.int64)
+        np.cumsum(doc_chars[start:stop] + 1, out=offsets[1:])
+        known = ids >= 0
+        counts[start:stop] = np.diff(np.searchsorted(token_starts[known], offsets))
+        id_chunks.append(ids[known])
+        start = stop
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int64)
+    return indptr, ids
+
+
+# One index per estimator, kept as long as the estimator lives: not in its
+# __dict__, so transform does not change the estimator, and neither pickles
+# nor clones carry it.
+_INDEXES = weakref.WeakKeyDictionary()
+
+#: The index is built once the documents of a call hold this many code points
+#: per vocabulary word (building costs about as much as tokenising ~20 code
+#: points with the dict path saves).
+BUILD_RATIO = 8
+
+
+def vocabulary_index(owner, vocabulary, docs):
+    """Return the :class:`VocabularyIndex` of ``owner`` (None if not worth it).
+
+    Parameters
+    ----------
+    owner : object
+        The estimator the vocabulary belongs to (weakly referenced).
+    vocabulary : dict of str to int
+        Its vocabulary.
+    docs : list
+        The documents of this call: a large enough call builds the index.
+    """
+    cached = _INDEXES.get(owner)
+    if (
+        cached is not None
+        and cached[0] is vocabulary
+        and cached[1].size == len(vocabulary)
+    ):
+        return cached[1]
+    if not set(map(type, docs)) <= {str}:
+        return None
+    if sum(map(len, docs)) < BUILD_RATIO * len(vocabulary):
+        return None
+    index = VocabularyIndex(vocabulary)
+    try:
+        _INDEXES[owner] = (vocabulary, index)
+    except TypeError:  # not weakly referenceable: build per call
+        pass
+    return index

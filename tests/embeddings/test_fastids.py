@@ -1,0 +1,206 @@
+"""The vectorised token-id path gives exactly the dict path's result."""
+
+import pickle
+import re
+
+import numpy as np
+import pytest
+from numpy.testing import assert_array_equal
+
+import sktransfer.embeddings._fastids as fastids
+from sktransfer.embeddings import Word2VecVectorizer
+from sktransfer.embeddings._fastids import (
+    MAX_WORD_CHARS,
+    VocabularyIndex,
+    fast_token_ids,
+    vocabulary_index,
+)
+from sktransfer.embeddings._pooling import max_pool
+from sktransfer.embeddings._tokenize import DEFAULT_TOKEN_PATTERN, Tokenizer, token_ids
+
+# Characters on both sides of every rule the two tokenisations use: word
+# characters that are not ASCII (accents, CJK, digits of other scripts,
+# superscripts, the underscore), combining marks, case pairs whose lowercase
+# changes length or depends on context (dotted I, final sigma), the
+# whitespace str.split knows beyond ASCII, punctuation, emoji, a lone
+# surrogate and a NUL.
+ALPHABET = (
+    list("abcdeXYZ019_")
+    + list("éÉßøæÅ")
+    + ["İ", "Σ", "ς", "σ", "ǅ", "ﬁ"]
+    + ["日", "本", "語", "٣", "²", "Ⅻ", "\u0301", "\u200d"]
+    + [" ", " ", "\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x85"]
+    + ["\u00a0", "\u2003", "\u3000", "\u2028"]
+    + list(".,;:!?'\"-()[]") + ["🙂", "👍🏽", "\ud800", "\x00", "€"]
+)  # fmt: skip
+
+
+def random_docs(rng, n_docs, max_len=60):
+    weights = np.ones(len(ALPHABET))
+    weights[:18] = 6.0  # mostly letters, so that tokens repeat
+    weights /= weights.sum()
+    docs = []
+    for _ in range(n_docs):
+        chars = rng.choice(len(ALPHABET), size=rng.integers(0, max_len), p=weights)
+        docs.append("".join(ALPHABET[c] for c in chars))
+    return docs
+
+
+def vocabulary_of(docs, tokenizer, rng, extra=()):
+    tokens = sorted({t for d in docs for t in tokenizer(d)})
+    kept = [t for t in tokens if rng.random() < 0.6] + list(extra)
+    return {w: i for i, w in enumerate(dict.fromkeys(kept))}
+
+
+@pytest.mark.parametrize("pattern", [DEFAULT_TOKEN_PATTERN, None])
+@pytest.mark.parametrize("lowercase", [True, False])
+@pytest.mark.parametrize("seed", range(4))
+def test_same_ids_as_the_dict_path(pattern, lowercase, seed):
+    rng = np.random.default_rng(seed)
+    docs = random_docs(rng, 300)
+    tokenizer = Tokenizer(lowercase, pattern)
+    # Vocabulary words the documents never produce, but close to some that
+    # they do: single characters (which the default pattern skips), a
+    # token's prefix, its upper case, with a space inside.
+    extra = ["a", "b", "X", "é", "日", "_", "ab", "AB", "a b", "", "x" * MAX_WORD_CHARS]
+    vocabulary = vocabulary_of(docs, tokenizer, rng, extra=extra)
+    index = VocabularyIndex(vocabulary)
+    assert index.usable
+    fast = fast_token_ids(docs, tokenizer, index)
+    assert fast is not None
+    expected = token_ids(docs, tokenizer, vocabulary)
+    assert_array_equal(fast[0], expected[0])
+    assert_array_equal(fast[1], expected[1])
+
+
+def test_findall_and_split_agree_with_their_definitions():
+    # The reference itself: the dict path tokenises with re.findall / split.
+    rng = np.random.default_rng(0)
+    docs = random_docs(rng, 200)
+    regex = re.compile(DEFAULT_TOKEN_PATTERN)
+    assert [Tokenizer()(d) for d in docs] == [regex.findall(d.lower()) for d in docs]
+    assert [Tokenizer(token_pattern=None)(d) for d in docs] == [
+        d.lower().split() for d in docs
+    ]
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64])
+def test_chunking_does_not_change_ids(monkeypatch, chunk):
+    rng = np.random.default_rng(5)
+    # Documents longer and shorter than a chunk, empty ones, and separators
+    # at chunk edges.
+    docs = random_docs(rng, 60, max_len=40) + ["", "ab cd", "", "ab" * 30]
+    tokenizer = Tokenizer()
+    vocabulary = vocabulary_of(docs, tokenizer, rng, extra=["ab" * 30])
+    expected = token_ids(docs, tokenizer, vocabulary)
+    monkeypatch.setattr(fastids, "_CHUNK_CHARS", chunk)
+    fast = fast_token_ids(docs, tokenizer, VocabularyIndex(vocabulary))
+    assert_array_equal(fast[0], expected[0])
+    assert_array_equal(fast[1], expected[1])
+
+
+def test_probing_finds_words_past_occupied_slots():
+    # A table this full has many words away from their home slot.
+    rng = np.random.default_rng(1)
+    words = sorted({"".join(rng.choice(list("abcd"), size=5)) for _ in range(900)})
+    vocabulary = {w: 3 * i + 1 for i, w in enumerate(words)}  # ids need not be 0..n
+    index = VocabularyIndex(vocabulary)
+    homes = index._home(index._keys)
+    occupied = index._ids >= 0
+    assert np.any(homes[occupied] != np.flatnonzero(occupied))
+    docs = [
+        " ".join(rng.choice(words + ["zzzzz", "abcde"], size=30)) for _ in range(50)
+    ]
+    fast = fast_token_ids(docs, Tokenizer(), index)
+    expected = token_ids(docs, Tokenizer(), vocabulary)
+    assert_array_equal(fast[1], expected[1])
+    assert_array_equal(fast[0], expected[0])
+
+
+def test_cases_served_by_the_dict_path(monkeypatch):
+    docs = ["Hello world", "hello again world"]
+    vocabulary = {"hello": 0, "world": 1}
+    index = VocabularyIndex(vocabulary)
+    # Another token pattern, a custom tokenizer, pre-tokenised documents.
+    assert fast_token_ids(docs, Tokenizer(token_pattern=r"\w+"), index) is None
+    assert fast_token_ids(docs, Tokenizer(tokenizer=str.split), index) is None
+    assert fast_token_ids([["hello"], "world"], Tokenizer(), index) is None
+    # A vocabulary word too long for the hash's guarantees.
+    assert not VocabularyIndex({"a" * (MAX_WORD_CHARS + 1): 0}).usable
+    assert not VocabularyIndex({}).usable
+    # Two vocabulary words with the same key.
+    monkeypatch.setattr(
+        fastids, "_keys", lambda prefix, s, e: np.zeros(len(s), np.uint64)
+    )
+    assert not VocabularyIndex(vocabulary).usable
+
+
+def test_index_is_cached_per_owner_and_rebuilt_for_a_new_vocabulary():
+    class Owner:
+        pass
+
+    owner = Owner()
+    docs = ["hello world " * 20]
+    first = vocabulary_index(owner, {"hello": 0, "world": 1}, docs)
+    assert first is not None
+    vocabulary = {"hello": 0, "world": 1}
+    second = vocabulary_index(owner, vocabulary, docs)
+    assert second is not first  # another dict: rebuilt
+    assert vocabulary_index(owner, vocabulary, ["hi"]) is second  # then reused
+    # Small calls against a large vocabulary do not build it.
+    big = {f"w{i}": i for i in range(1000)}
+    assert vocabulary_index(Owner(), big, ["w1 w2"]) is None
+
+
+def test_vectorizer_uses_the_fast_path_and_keeps_it_out_of_pickles(monkeypatch):
+    rng = np.random.default_rng(0)
+    words = [f"w{i}x" for i in range(40)]
+    docs = [" ".join(rng.choice(words, size=50)) for _ in range(200)]
+    vec = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0)
+    vec.fit(docs)
+    calls = []
+    original = fastids.fast_token_ids
+
+    def spy(*args):
+        calls.append(1)
+        return original(*args)
+
+    monkeypatch.setattr(fastids, "fast_token_ids", spy)
+    state = dict(vars(vec))
+    X = vec.transform(docs)
+    assert calls
+    assert vars(vec).keys() == state.keys()  # transform changed nothing
+    blob = pickle.dumps(vec)
+    assert b"VocabularyIndex" not in blob
+    assert_array_equal(pickle.loads(blob).transform(docs), X)
+    monkeypatch.setattr(fastids, "BUILD_RATIO", 10**9)  # dict path only
+    assert_array_equal(pickle.loads(blob).transform(docs), X)
+
+
+def naive_max(indptr, ids, E):
+    out = np.zeros((len(indptr) - 1, E.shape[1]), E.dtype)
+    for i in range(len(indptr) - 1):
+        if indptr[i + 1] > indptr[i]:
+            out[i] = E[ids[indptr[i] : indptr[i + 1]]].max(axis=0)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_max_pool_equals_a_per_document_max(seed):
+    rng = np.random.default_rng(seed)
+    E = rng.standard_normal((40, 5)).astype(np.float32)
+    lengths = rng.integers(0, 30, size=25) * rng.integers(0, 2, size=25)
+    lengths[3] = 200  # a long document
+    indptr = np.r_[0, np.cumsum(lengths)]
+    ids = rng.integers(0, 40, size=indptr[-1])
+    expected = naive_max(indptr, ids, E)
+    for max_chunk_bytes in [16 * 2**20, 5 * 4 * 3, 1]:
+        for long_document in [512, 10, 0]:
+            X = max_pool(
+                indptr,
+                ids,
+                E,
+                max_chunk_bytes=max_chunk_bytes,
+                long_document=long_document,
+            )
+            assert_array_equal(X, expected)

@@ -2,7 +2,8 @@
 
 Every pooling is computed without a Python loop over documents: mean, tf-idf
 and SIF are one sparse (documents x vocabulary) weight matrix times the
-embedding matrix; max is a segment reduction over chunks of documents.
+embedding matrix; max folds in one token position of many documents at a
+time.
 Documents without any in-vocabulary token get a zero vector.
 """
 
@@ -68,8 +69,15 @@ def weight_matrix(indptr, ids, n_words, pooling, *, idf=None, sif_weights=None):
     return W
 
 
-def max_pool(indptr, ids, vectors, *, max_chunk_bytes=16 * 2**20):
+def max_pool(indptr, ids, vectors, *, max_chunk_bytes=16 * 2**20, long_document=512):
     """Element-wise maximum of the token vectors of each document.
+
+    Documents are sorted by length and taken in groups whose running maxima
+    fit in ``max_chunk_bytes``; within a group, position ``k`` of every
+    document still that long is gathered and folded in at once, so each
+    numpy call handles one token of hundreds of documents. Documents longer
+    than ``long_document`` tokens are reduced one by one instead, in slices
+    of at most ``max_chunk_bytes``.
 
     Parameters
     ----------
@@ -78,8 +86,10 @@ def max_pool(indptr, ids, vectors, *, max_chunk_bytes=16 * 2**20):
     vectors : ndarray of shape (n_words, n_dims)
         Embedding matrix.
     max_chunk_bytes : int, default=16 MiB
-        Upper bound on the memory of the token vectors gathered at once (a
-        chunk small enough to stay in cache is also the fastest).
+        Upper bound on the memory of the vectors handled at once (small
+        enough to stay in cache is also the fastest).
+    long_document : int, default=512
+        Documents with more tokens are reduced one by one.
 
     Returns
     -------
@@ -87,24 +97,30 @@ def max_pool(indptr, ids, vectors, *, max_chunk_bytes=16 * 2**20):
         Empty documents are zero rows.
     """
     n_docs = len(indptr) - 1
-    out = np.zeros((n_docs, vectors.shape[1]), dtype=vectors.dtype)
+    n_dims = vectors.shape[1]
+    out = np.zeros((n_docs, n_dims), dtype=vectors.dtype)
     lengths = np.diff(indptr)
-    nonempty = np.flatnonzero(lengths > 0)
-    if nonempty.size == 0:
-        return out
-    # Chunks of consecutive non-empty documents, each under max_chunk_bytes.
-    max_chunk_tokens = max(1, max_chunk_bytes // (vectors.shape[1] * vectors.itemsize))
-    start = 0
-    while start < nonempty.size:
-        first = nonempty[start]
-        limit = indptr[first] + max(max_chunk_tokens, lengths[first])
-        stop = start + int(
-            np.searchsorted(indptr[nonempty[start:] + 1], limit, side="right")
-        )
-        stop = max(stop, start + 1)
-        docs = nonempty[start:stop]
-        lo, hi = indptr[docs[0]], indptr[docs[-1] + 1]
-        gathered = vectors[ids[lo:hi]]
-        out[docs] = np.maximum.reduceat(gathered, indptr[docs] - lo, axis=0)
-        start = stop
+    max_rows = max(1, max_chunk_bytes // (max(n_dims, 1) * vectors.itemsize))
+
+    for doc in np.flatnonzero(lengths > long_document):
+        lo, hi = int(indptr[doc]), int(indptr[doc + 1])
+        for start in range(lo, hi, max_rows):
+            block = vectors[ids[start : min(start + max_rows, hi)]].max(axis=0)
+            out[doc] = block if start == lo else np.maximum(out[doc], block)
+
+    short = (lengths > 0) & (lengths <= long_document)
+    # Longest first: the documents still active at position k are a prefix.
+    order = np.flatnonzero(short)[np.argsort(-lengths[short], kind="stable")]
+    group = max(1, max_rows // 2)  # the maxima and one gathered position
+    for g in range(0, len(order), group):
+        docs = order[g : g + group]
+        starts = indptr[docs]
+        n_long = lengths[docs]  # sorted in decreasing order
+        acc = vectors[ids[starts]]
+        # active[k] = how many documents of the group have more than k tokens.
+        active = np.searchsorted(-n_long, -np.arange(int(n_long[0])), side="left")
+        for k in range(1, int(n_long[0])):
+            m = int(active[k])
+            np.maximum(acc[:m], vectors[ids[starts[:m] + k]], out=acc[:m])
+        out[docs] = acc
     return out

@@ -275,8 +275,11 @@ _SHARED_PARAMETERS = r"""
         the same wrapped in :class:`~sklearn.frozen.FrozenEstimator`, or the
         path of a file written by :meth:`save_weights`. After the module is
         built in ``fit``, the embedding rows of the words both vocabularies
-        share are copied (the other rows keep their initialisation, e.g. from
-        ``embeddings``); the encoder is copied, which requires the same
+        share are copied (the other rows keep their initialisation from
+        ``embeddings``; without ``embeddings`` they are random rows at the
+        scale of the copied ones, and all the documents given to ``fit``,
+        unlabelled ones included, extend the vocabulary that can be copied);
+        the encoder is copied, which requires the same
         ``encoder``, embedding dimension and ``hidden_size`` (a ValueError
         says what differs); the head is copied only when the outputs are the
         same: the same ``classes_`` in the same order for a classifier, any
@@ -776,8 +779,16 @@ class _TextNetMixin:
             dst = torch.as_tensor([vocabulary[w] for w in shared])
             src = torch.as_tensor([src_vocabulary[w] for w in shared])
             weight = module.embedding.weight
+            copied = state["embedding.weight"][src].to(weight)
             with torch.no_grad():
-                weight[dst] = state["embedding.weight"][src].to(weight)
+                if self.embeddings is None:
+                    # The other rows are N(0, 1): bring them to the scale of
+                    # the copied ones, or they would swamp them.
+                    fresh = torch.ones(len(weight), dtype=torch.bool)
+                    fresh[dst] = False
+                    fresh[PADDING_IDX] = False
+                    weight[fresh] *= float(copied.std()) if len(shared) > 1 else 1.0
+                weight[dst] = copied
         if self._task == "classification":
             same_outputs = classes is not None and (classes == self.classes_.tolist())
         else:

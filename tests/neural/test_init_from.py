@@ -88,9 +88,13 @@ def test_embedding_encoder_and_head_copied(source, wrap):
     _assert_same(_state(model, "encoder"), _state(source, "encoder"))
     _assert_same(_state(model, "head"), _state(source, "head"))
     # A word the source never saw keeps the fresh initialisation of a model
-    # trained from scratch with the same seed.
+    # trained from scratch with the same seed, brought to the scale of the
+    # copied rows (N(0, 1) rows would swamp them).
     scratch = small(lr=0.0, max_epochs=1).fit(TARGET_X, TARGET_Y)
-    assert torch.equal(_rows(model, ["phone"]), _rows(scratch, ["phone"]))
+    scale = _rows(source, shared).std()
+    for word in ["phone", "battery", "sturdy", "cheap"]:
+        assert torch.allclose(_rows(model, [word]), _rows(scratch, [word]) * scale)
+    assert torch.equal(model.module_.embedding.weight[0], torch.zeros(8))
     n_words = len(model.vocabulary_)
     assert model.transferred_ == {
         "embedding": pytest.approx(4 / n_words),
@@ -98,6 +102,27 @@ def test_embedding_encoder_and_head_copied(source, wrap):
         "head": True,
     }
     assert scratch.transferred_ == {"embedding": 0.0, "encoder": False, "head": False}
+
+
+def test_new_words_start_at_the_scale_of_copied_ones():
+    # A source whose word vectors are small (as after word2vec): the rows of
+    # new words must not dwarf them.
+    src = small(max_epochs=1).fit(SOURCE_X, SOURCE_Y)
+    with torch.no_grad():
+        src.module_.embedding.weight.mul_(0.01)
+    model = small(init_from=src, lr=0.0, max_epochs=1).fit(TARGET_X, TARGET_Y)
+    new = _rows(model, ["phone", "battery", "sturdy", "cheap"]).norm(dim=1)
+    copied = _rows(model, ["good", "great", "bad", "awful"]).norm(dim=1)
+    assert 0.3 < float(new.mean() / copied.mean()) < 3.0
+    # With embeddings given, their scale is kept instead.
+    vectors = {w: np.full(8, 5.0, dtype=np.float32) for w in ["phone", "battery"]}
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(8)
+    kv.add_vectors(list(vectors), np.stack(list(vectors.values())))
+    model = small(init_from=src, embeddings=kv, lr=0.0, max_epochs=1)
+    model.fit(TARGET_X, TARGET_Y)
+    assert torch.equal(_rows(model, ["phone"])[0], torch.full((8,), 5.0))
 
 
 def test_head_fresh_when_classes_differ(source):

@@ -66,6 +66,55 @@ _SKORCH_STATE = {
 }
 
 
+class _BestWeights(Callback):
+    """Restore the weights of the epoch with the best validation loss.
+
+    The weights of each new best epoch are written to a private temporary
+    directory created per fit (parallel fits never share a file, and the
+    copy does not take device memory); they are loaded at the end of
+    training and the directory is removed. Should training fail, the
+    directory goes when the callback is garbage collected.
+    """
+
+    def __init__(self, monitor="valid_loss_best"):
+        self.monitor = monitor
+
+    def initialize(self):
+        self._dir = None
+        self.best_epoch_ = None
+        return self
+
+    def on_train_begin(self, net, **kwargs):
+        self._dir = tempfile.TemporaryDirectory(prefix="sktransfer-")
+        self.best_epoch_ = None
+
+    def _path(self):
+        return os.path.join(self._dir.name, "best_weights.pt")
+
+    def on_epoch_end(self, net, **kwargs):
+        if self._dir is not None and net.history[-1].get(self.monitor):
+            torch.save(net.module_.state_dict(), self._path())
+            self.best_epoch_ = len(net.history)
+
+    def on_train_end(self, net, **kwargs):
+        if self._dir is None:
+            return
+        try:
+            if self.best_epoch_ is not None:
+                state = torch.load(
+                    self._path(), map_location=net.device, weights_only=True
+                )
+                net.module_.load_state_dict(state)
+        finally:
+            self._dir.cleanup()
+            self._dir = None
+
+    def __getstate__(self):
+        state = dict(vars(self))
+        state["_dir"] = None
+        return state
+
+
 def resolve_device(device):
     """Return the torch device a ``device`` parameter stands for.
 
@@ -304,7 +353,9 @@ _SHARED_PARAMETERS = r"""
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labelled rows (stratified for
         classification), stop when the validation loss has not improved for
-        ``n_iter_no_change`` epochs and restore the best weights.
+        ``n_iter_no_change`` epochs and restore the weights of the epoch with
+        the lowest validation loss (checkpointed in a private temporary
+        directory per fit, removed afterwards: safe in parallel searches).
     validation_fraction : float, default=0.1
         Share of the labelled rows held out by ``early_stopping``.
     n_iter_no_change : int, default=5
@@ -857,10 +908,11 @@ class _TextNetMixin:
                     EarlyStopping(
                         monitor="valid_loss",
                         patience=self.n_iter_no_change,
-                        load_best=True,
+                        load_best=False,
                     ),
                 )
             )
+            callbacks.append(("best_weights", _BestWeights()))
         return callbacks
 
     def initialize_callbacks(self):

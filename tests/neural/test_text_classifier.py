@@ -1,4 +1,6 @@
+import copy
 import pickle
+import tempfile
 
 import numpy as np
 import pytest
@@ -241,6 +243,50 @@ def test_early_stopping():
         early_stopping=True, validation_fraction=0.25, max_epochs=15, lr=0.05
     ).fit(Xl, y_str)
     assert max(clf_s.history[:, "valid_acc"]) > 0.9
+
+
+class _RecordWeights(Callback):
+    """Copy the weights and list the temporary directory at each epoch."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+
+    def initialize(self):
+        self.weights, self.listed = [], []
+        return self
+
+    def on_epoch_end(self, net, **kwargs):
+        self.weights.append(copy.deepcopy(net.module_.state_dict()))
+        self.listed.append(sorted(p.name for p in self.tmp.iterdir()))
+
+
+def test_early_stopping_restores_best_epoch_from_a_private_checkpoint(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    record = _RecordWeights(tmp_path)
+    Xl, yl = X * 4, np.tile(Y, 4)
+    clf = small(
+        early_stopping=True,
+        validation_fraction=0.25,
+        n_iter_no_change=3,
+        max_epochs=40,
+        lr=0.2,  # large: the validation loss goes up again after its best
+        callbacks=[("record", record)],
+    ).fit(Xl, yl)
+    valid = clf.history[:, "valid_loss"]
+    best = int(np.argmin(valid))
+    assert best < len(valid) - 1  # the last epoch is not the best one
+    final = clf.module_.state_dict()
+    for key, value in record.weights[best].items():
+        assert torch.equal(final[key], value), key
+    # A private directory existed during training and is gone after it.
+    assert all(len(names) == 1 for names in record.listed)
+    assert record.listed[0][0].startswith("sktransfer-")
+    assert list(tmp_path.iterdir()) == []
+    # The fitted model pickles without the (removed) directory.
+    again = pickle.loads(pickle.dumps(clf))
+    assert_array_equal(again.predict(X), clf.predict(X))
 
 
 # --------------------------------------------------------------------------- #

@@ -1023,8 +1023,26 @@ class _TextNetMixin:
     def _encode_targets(self, y, first_fit, classes=None):
         raise NotImplementedError
 
-    def _fit(self, X, y, sample_domain, fit_params, *, method, classes=None):
+    def _fit(
+        self,
+        X,
+        y,
+        sample_domain,
+        fit_params,
+        *,
+        method,
+        classes=None,
+        sample_weight=None,
+    ):
         token_lists, masks = self._labelled(X, y, sample_domain)
+        if sample_weight is not None:
+            sample_weight = check_sample_weight(sample_weight, len(token_lists))
+            sample_weight = sample_weight[masks.labelled_indices]
+            if not sample_weight.sum() > 0:
+                raise ValueError(
+                    f"{type(self).__name__}: sample_weight is zero on every "
+                    "labelled row; nothing to learn from."
+                )
         fitted = self.__sklearn_is_fitted__()
         keep = method == "partial_fit" or (self.warm_start and self.initialized_)
         first_fit = not (keep and fitted)
@@ -1036,12 +1054,78 @@ class _TextNetMixin:
         if first_fit:
             self.vocabulary_ = vocabulary
         ids = self._ids([token_lists[i] for i in idx])
+        if sample_weight is not None:
+            # Batches carry their rows' weights to get_loss (infer drops them).
+            ids = {"X": ids, "sample_weight": sample_weight.astype(np.float32)}
         offset = 0 if first_fit else len(self.history_ or ())
         with self._training(offset):
             if first_fit or not self.initialized_:
                 self.initialize()
             super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
         return self
+
+    def infer(self, x, **fit_params):
+        """Run the module on a batch (its sample weights left out).
+
+        Parameters
+        ----------
+        x : torch.Tensor or dict
+            Token ids of a batch, or a dict of them (key ``"X"``) and of the
+            rows' ``"sample_weight"``.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_infer : torch.Tensor
+            The module's output.
+        """
+        if isinstance(x, dict) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Loss of a batch: the weighted mean over its rows with ``sample_weight``.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            Module outputs.
+        y_true : torch.Tensor
+            Encoded targets.
+        X : torch.Tensor or dict, default=None
+            The batch, with the rows' ``"sample_weight"`` when ``fit`` got
+            them.
+        training : bool, default=False
+            Whether the batch is a training one.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar.
+        """
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        if weight is None:
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        criterion = self.criterion_
+        reduction = getattr(criterion, "reduction", None)
+        if reduction != "mean":
+            raise ValueError(
+                f"{type(self).__name__}: sample_weight needs a criterion with "
+                f"reduction='mean' (it weights the per-row losses), got "
+                f"{type(criterion).__name__} with reduction={reduction!r}."
+            )
+        criterion.reduction = "none"
+        try:
+            loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        finally:
+            criterion.reduction = reduction
+        loss = loss.reshape(len(loss), -1).mean(dim=1)
+        weight = weight.to(loss)
+        total = weight.sum()
+        weighted = (loss * weight).sum()
+        # A batch of zero-weight rows contributes nothing (and no NaN).
+        return weighted / total if total > 0 else weighted
 
     def _forward(self, X):
         """Raw module outputs (logits or values) of documents."""
@@ -1422,7 +1506,7 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
         return np.asarray(codes, dtype=np.int64)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, sample_domain=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, *, sample_domain=None, **fit_params):
         """Learn the vocabulary and train the network on the labelled rows.
 
         Parameters
@@ -1431,6 +1515,10 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
             Documents of all domains (strings, or lists of tokens).
         y : array-like of shape (n_samples,)
             Labels of any type; ``-1`` marks unlabelled rows (never modified).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss: each batch's loss is the weighted
+            mean of its labelled rows' losses (unlabelled rows have none).
+            None weighs every row the same.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row (non-negative: source, negative: target), as in
             :func:`sktransfer.utils.check_domains`.
@@ -1442,10 +1530,21 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
         self : object
             The fitted classifier.
         """
-        return self._fit(X, y, sample_domain, fit_params, method="fit")
+        return self._fit(
+            X, y, sample_domain, fit_params, method="fit", sample_weight=sample_weight
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, *, sample_domain=None, **fit_params):
+    def partial_fit(
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        sample_domain=None,
+        **fit_params,
+    ):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
         The first call learns the vocabulary and the classes (give every
@@ -1460,6 +1559,10 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
             Labels; ``-1`` marks unlabelled rows.
         classes : array-like of shape (n_classes,), default=None
             All labels, on the first call.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss: each batch's loss is the weighted
+            mean of its labelled rows' losses (unlabelled rows have none).
+            None weighs every row the same.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row.
         **fit_params : dict
@@ -1471,7 +1574,13 @@ class TextClassifier(_TextScoreMixin, _TextNetMixin, NeuralNetClassifier):
             The classifier.
         """
         return self._fit(
-            X, y, sample_domain, fit_params, method="partial_fit", classes=classes
+            X,
+            y,
+            sample_domain,
+            fit_params,
+            method="partial_fit",
+            classes=classes,
+            sample_weight=sample_weight,
         )
 
     def predict_proba(self, X):
@@ -1631,7 +1740,7 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
         return np.asarray(y, dtype=np.float32).reshape(-1, 1)
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, *, sample_domain=None, **fit_params):
+    def fit(self, X, y, sample_weight=None, *, sample_domain=None, **fit_params):
         """Learn the vocabulary and train the network on the labelled rows.
 
         Parameters
@@ -1640,6 +1749,10 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
             Documents of all domains (strings, or lists of tokens).
         y : array-like of shape (n_samples,)
             Targets; NaN marks unlabelled rows (never modified).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss: each batch's loss is the weighted
+            mean of its labelled rows' losses (unlabelled rows have none).
+            None weighs every row the same.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row (non-negative: source, negative: target).
         **fit_params : dict
@@ -1650,10 +1763,21 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
         self : object
             The fitted regressor.
         """
-        return self._fit(X, y, sample_domain, fit_params, method="fit")
+        return self._fit(
+            X, y, sample_domain, fit_params, method="fit", sample_weight=sample_weight
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def partial_fit(self, X, y, classes=None, *, sample_domain=None, **fit_params):
+    def partial_fit(
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        sample_domain=None,
+        **fit_params,
+    ):
         """Train for ``max_epochs`` more epochs without re-initialising.
 
         Parameters
@@ -1664,6 +1788,10 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
             Targets; NaN marks unlabelled rows.
         classes : None
             Unused; present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss: each batch's loss is the weighted
+            mean of its labelled rows' losses (unlabelled rows have none).
+            None weighs every row the same.
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row.
         **fit_params : dict
@@ -1674,7 +1802,14 @@ class TextRegressor(_TextScoreMixin, _TextNetMixin, NeuralNetRegressor):
         self : object
             The regressor.
         """
-        return self._fit(X, y, sample_domain, fit_params, method="partial_fit")
+        return self._fit(
+            X,
+            y,
+            sample_domain,
+            fit_params,
+            method="partial_fit",
+            sample_weight=sample_weight,
+        )
 
     @available_if(lambda est: False)
     def predict_proba(self, X):

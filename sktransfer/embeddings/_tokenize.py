@@ -120,7 +120,8 @@ class Tokenizer:
                         f"pre-tokenised document{where} holds a "
                         f"{type(tok).__name__} ({tok!r}); tokens must be str."
                     )
-            return list(doc)
+            # Lists are used as they are (never modified); others are copied.
+            return doc if type(doc) is list else list(doc)
         where = "" if index is None else f" {index}"
         raise TypeError(
             f"document{where} is a {type(doc).__name__} ({doc!r:.50}); documents "

@@ -452,7 +452,7 @@ class Word2VecVectorizer(
     # ------------------------------------------------------------------ #
     # scikit-learn API
     # ------------------------------------------------------------------ #
-    def _fit(self, raw_documents):
+    def _fit(self, raw_documents, need_ids=True):
         docs = check_documents(raw_documents, owner=type(self).__name__)
         tokenizer = self._tokenizer()
         token_lists = tokenizer.tokenize_all(docs)
@@ -461,13 +461,20 @@ class Word2VecVectorizer(
         self.vocabulary_ = dict(wv.key_to_index)
         self.training_loss_ = losses
         self._n_features_out = wv.vector_size
-
-        indptr, ids = token_ids(token_lists, None, self.vocabulary_)
-        n_tokens = sum(len(t) for t in token_lists)
-        self.oov_rate_ = 1.0 - len(ids) / n_tokens if n_tokens else 0.0
-        n_words = len(self.vocabulary_)
         for attr in ("idf_", "sif_weights_", "sif_component_"):
             self.__dict__.pop(attr, None)
+
+        n_tokens = sum(map(len, token_lists))
+        counts = wv.expandos.get("count") if self.pretrained is None else None
+        if not need_ids and self.pooling in ("mean", "max") and counts is not None:
+            # Trained on these documents alone: gensim counted every
+            # in-vocabulary token, so no second pass over the tokens.
+            n_known = int(np.asarray(counts, dtype=np.int64).sum())
+            self.oov_rate_ = 1.0 - n_known / n_tokens if n_tokens else 0.0
+            return None
+        indptr, ids = token_ids(token_lists, None, self.vocabulary_)
+        self.oov_rate_ = 1.0 - len(ids) / n_tokens if n_tokens else 0.0
+        n_words = len(self.vocabulary_)
         if self.pooling == "tfidf":
             n_docs = len(indptr) - 1
             # Document frequency: non-zeros per column of the count matrix.
@@ -502,7 +509,7 @@ class Word2VecVectorizer(
         self : object
             The fitted vectorizer.
         """
-        self._fit(raw_documents)
+        self._fit(raw_documents, need_ids=False)
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -224,11 +224,19 @@ def test_fit_transform_equals_fit_then_transform(lee_docs):
         assert_allclose(vec.fit_transform(lee_docs), vec.transform(lee_docs), atol=1e-6)
 
 
-def test_oov_rate(lee_docs):
-    vec = _small(min_count=5).fit(lee_docs)
+@pytest.mark.parametrize("pooling", ["mean", "max", "tfidf"])
+def test_oov_rate(lee_docs, pooling):
+    # fit of mean/max pooling reads it from gensim's counts; the others
+    # count the tokens. An empty document and one past gensim's 10,000-token
+    # limit (split for training) must not change it.
+    docs = lee_docs + ["", " ".join(lee_docs[:80])]
+    assert len(Tokenizer()(docs[-1])) > 10_000
+    vec = _small(min_count=5, pooling=pooling).fit(docs)
     tok = Tokenizer()
-    tokens = [t for d in lee_docs for t in tok(d)]
+    tokens = [t for d in docs for t in tok(d)]
     expected = np.mean([t not in vec.vocabulary_ for t in tokens])
+    assert vec.oov_rate_ == pytest.approx(expected)
+    vec.fit_transform(docs)
     assert vec.oov_rate_ == pytest.approx(expected)
 
 

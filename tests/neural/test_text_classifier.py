@@ -735,3 +735,18 @@ def test_pretrained_word2vec_beats_random_embeddings():
         print(target, {k: np.round(v, 3).tolist() for k, v in scores.items()})
     assert all(g > 0 for g in gains.values()), gains
     assert np.mean(list(gains.values())) > 0.015, gains
+
+
+def test_adam_runs_fused_unless_told_otherwise():
+    clf = small(max_epochs=1).fit(X, Y)
+    assert clf.optimizer_.defaults["fused"] is True  # torch >= 2.4 on a CPU
+    clf = small(max_epochs=1, optimizer__fused=False).fit(X, Y)
+    assert not clf.optimizer_.defaults["fused"]
+    clf = small(max_epochs=1, optimizer__foreach=True).fit(X, Y)
+    assert not clf.optimizer_.defaults["fused"]
+    clf = small(max_epochs=1, optimizer=torch.optim.SGD).fit(X, Y)
+    assert "fused" not in clf.get_params_for("optimizer")
+    # With the embeddings' own learning rate (two parameter groups).
+    clf = small(max_epochs=2, embedding_lr=0.5).fit(X, Y)
+    assert clf.optimizer_.defaults["fused"] is True
+    assert [g["lr"] for g in clf.optimizer_.param_groups] == [0.5, clf.lr]

@@ -23,12 +23,20 @@ vocabulary whose own words collide is served by the dict path too.
 
 import re
 import weakref
+from itertools import chain
 
 import numpy as np
 
 from ._tokenize import DEFAULT_TOKEN_PATTERN
 
-__all__ = ["MAX_WORD_CHARS", "VocabularyIndex", "fast_token_ids", "vocabulary_index"]
+__all__ = [
+    "MAX_WORD_CHARS",
+    "VocabularyIndex",
+    "fast_token_ids",
+    "fast_token_list_ids",
+    "token_ids_of",
+    "vocabulary_index",
+]
 
 #: Vocabularies with a longer word use the dict path.
 MAX_WORD_CHARS = 256
@@ -270,7 +278,7 @@ _INDEXES = weakref.WeakKeyDictionary()
 BUILD_RATIO = 8
 
 
-def vocabulary_index(owner, vocabulary, docs):
+def vocabulary_index(owner, vocabulary, n_chars):
     """Return the :class:`VocabularyIndex` of ``owner`` (None if not worth it).
 
     Parameters
@@ -279,8 +287,9 @@ def vocabulary_index(owner, vocabulary, docs):
         The estimator the vocabulary belongs to (weakly referenced).
     vocabulary : dict of str to int
         Its vocabulary.
-    docs : list
-        The documents of this call: a large enough call builds the index.
+    n_chars : int
+        Code points in the documents of this call: a large enough call
+        builds the index, later calls reuse it.
     """
     cached = _INDEXES.get(owner)
     if (
@@ -289,9 +298,7 @@ def vocabulary_index(owner, vocabulary, docs):
         and cached[1].size == len(vocabulary)
     ):
         return cached[1]
-    if not set(map(type, docs)) <= {str}:
-        return None
-    if sum(map(len, docs)) < BUILD_RATIO * len(vocabulary):
+    if n_chars < BUILD_RATIO * len(vocabulary):
         return None
     index = VocabularyIndex(vocabulary)
     try:
@@ -299,3 +306,57 @@ def vocabulary_index(owner, vocabulary, docs):
     except TypeError:  # not weakly referenceable: build per call
         pass
     return index
+
+
+def token_ids_of(docs, tokenizer, vocabulary, owner):
+    """Run the vectorised path of ``token_ids`` (None when it does not apply)."""
+    kinds = set(map(type, docs))
+    if kinds <= {str}:
+        if _kind(tokenizer) is None:
+            return None
+        index = vocabulary_index(owner, vocabulary, sum(map(len, docs)))
+        return fast_token_ids(docs, tokenizer, index)
+    if kinds <= {list, tuple} and "" not in vocabulary:
+        # About six code points a token, for the decision to build the index.
+        index = vocabulary_index(owner, vocabulary, 6 * sum(map(len, docs)))
+        return fast_token_list_ids(docs, index)
+    return None
+
+
+def fast_token_list_ids(docs, index):
+    """CSR token ids of pre-tokenised documents (lists of str), or None.
+
+    The tokens are hashed from their concatenation: no dict look-up per
+    token. None (the dict path, which names the culprit) when a token is
+    not a str.
+    """
+    if index is None or not index.usable:
+        return None
+    n_tokens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
+    counts = np.zeros(len(docs), dtype=np.int64)
+    bounds = np.cumsum(n_tokens)
+    chunk_tokens = max(1, _CHUNK_CHARS // 8)
+    id_chunks = []
+    start = 0
+    while start < len(docs):
+        limit = (bounds[start - 1] if start else 0) + chunk_tokens
+        stop = max(start + 1, int(np.searchsorted(bounds, limit, side="right")))
+        tokens = list(chain.from_iterable(docs[start:stop]))
+        try:
+            text = "".join(tokens)
+        except TypeError:
+            return None
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        ends = np.cumsum(lengths)
+        ids = index.lookup(
+            _keys(_prefix_hashes(_code_points(text)), ends - lengths, ends)
+        )
+        doc_of_token = np.repeat(np.arange(stop - start), n_tokens[start:stop])
+        known = ids >= 0
+        counts[start:stop] = np.bincount(doc_of_token[known], minlength=stop - start)
+        id_chunks.append(ids[known])
+        start = stop
+    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int64)
+    return indptr, ids

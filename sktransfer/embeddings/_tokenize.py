@@ -137,8 +137,9 @@ def token_ids(docs, tokenizer, vocabulary, *, owner=None):
     """Map documents to the CSR structure of their in-vocabulary token ids.
 
     With an ``owner``, string documents tokenised by the default pattern or
-    by whitespace go through a vectorised path (``_fastids``) that gives the
-    same result without a Python string per token.
+    by whitespace, and pre-tokenised documents, go through a vectorised path
+    (``_fastids``) that gives the same result without a dict look-up (nor,
+    for strings, a Python string) per token.
 
     Parameters
     ----------
@@ -159,11 +160,10 @@ def token_ids(docs, tokenizer, vocabulary, *, owner=None):
     ids : ndarray of shape (n_tokens,), dtype int64
         In-vocabulary token ids, in document order (with repetitions).
     """
-    if owner is not None and tokenizer is not None:
-        from ._fastids import fast_token_ids, vocabulary_index
+    if owner is not None and docs:
+        from ._fastids import token_ids_of
 
-        index = vocabulary_index(owner, vocabulary, docs)
-        fast = fast_token_ids(docs, tokenizer, index)
+        fast = token_ids_of(docs, tokenizer, vocabulary, owner)
         if fast is not None:
             return fast
     get = vocabulary.get

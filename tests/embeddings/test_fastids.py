@@ -13,6 +13,8 @@ from sktransfer.embeddings._fastids import (
     MAX_WORD_CHARS,
     VocabularyIndex,
     fast_token_ids,
+    fast_token_list_ids,
+    token_ids_of,
     vocabulary_index,
 )
 from sktransfer.embeddings._pooling import max_pool
@@ -140,16 +142,15 @@ def test_index_is_cached_per_owner_and_rebuilt_for_a_new_vocabulary():
         pass
 
     owner = Owner()
-    docs = ["hello world " * 20]
-    first = vocabulary_index(owner, {"hello": 0, "world": 1}, docs)
+    first = vocabulary_index(owner, {"hello": 0, "world": 1}, 240)
     assert first is not None
     vocabulary = {"hello": 0, "world": 1}
-    second = vocabulary_index(owner, vocabulary, docs)
+    second = vocabulary_index(owner, vocabulary, 240)
     assert second is not first  # another dict: rebuilt
-    assert vocabulary_index(owner, vocabulary, ["hi"]) is second  # then reused
+    assert vocabulary_index(owner, vocabulary, 2) is second  # then reused
     # Small calls against a large vocabulary do not build it.
     big = {f"w{i}": i for i in range(1000)}
-    assert vocabulary_index(Owner(), big, ["w1 w2"]) is None
+    assert vocabulary_index(Owner(), big, 5) is None
 
 
 def test_vectorizer_uses_the_fast_path_and_keeps_it_out_of_pickles(monkeypatch):
@@ -204,3 +205,37 @@ def test_max_pool_equals_a_per_document_max(seed):
                 long_document=long_document,
             )
             assert_array_equal(X, expected)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_token_lists_same_ids_as_the_dict_path(monkeypatch, seed):
+    rng = np.random.default_rng(seed)
+    # Tokens of any content: spaces, newlines, non-ASCII, single characters.
+    pool = ["a", "bb", "a b", "x\ny", "日本", "é", "Σς", "🙂", "ab", "ba", "abc"]
+    pool += [f"w{i}" for i in range(50)]
+    docs = [list(rng.choice(pool, size=rng.integers(0, 20))) for _ in range(200)]
+    docs[3] = tuple(docs[3])
+    vocabulary = {w: i for i, w in enumerate(p for p in pool if rng.random() < 0.6)}
+    expected = token_ids(docs, None, vocabulary)
+    for chunk in [1 << 17, 3]:
+        monkeypatch.setattr(fastids, "_CHUNK_CHARS", chunk)
+        fast = fast_token_list_ids(docs, VocabularyIndex(vocabulary))
+        assert_array_equal(fast[0], expected[0])
+        assert_array_equal(fast[1], expected[1])
+
+
+def test_token_list_path_leaves_odd_cases_to_the_dict_path():
+    class Owner:
+        pass
+
+    vocabulary = {"a": 0, "b": 1}
+    many = [["a", "b"]] * 50
+    assert token_ids_of(many, None, vocabulary, Owner()) is not None
+    # A vocabulary holding the empty string, a token that is not a str,
+    # documents mixing strings and lists.
+    assert token_ids_of(many, None, {"": 0, "a": 1}, Owner()) is None
+    bad = many + [["a", 3]]
+    assert token_ids_of(bad, None, vocabulary, Owner()) is None
+    with pytest.raises(TypeError, match="pre-tokenised document 50 holds a int"):
+        token_ids(bad, Tokenizer(), vocabulary, owner=Owner())
+    assert token_ids_of(many + ["a b"], Tokenizer(), vocabulary, Owner()) is None

@@ -524,6 +524,11 @@ def main(argv=None):
         "(100 is the default vector_size of Word2VecVectorizer and gensim)",
     )
     parser.add_argument(
+        "--sections",
+        default="transform,fit",
+        help="comma-separated parts to run: transform (with its memory) and/or fit",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: 5,000 documents, 1 repeat, 2 copies",
@@ -547,13 +552,18 @@ def main(argv=None):
         f"{gensim.__version__}, CPU count {os.cpu_count()}, "
         f"{platform.machine()} {platform.processor() or ''}".rstrip()
     )
-    print(f"options: n_docs={args.n_docs}, repeat={args.repeat}, "
-          f"fit_copies={args.fit_copies}, dims={dims}, quick={args.quick}")  # fmt: skip
+    print(
+        f"options: n_docs={args.n_docs}, repeat={args.repeat}, "
+        f"fit_copies={args.fit_copies}, dims={dims}, "
+        f"sections={args.sections}, quick={args.quick}"
+    )
     if args.quick:
         print("--quick: a smoke run (1 repeat, small data); ratios are not meaningful")
     t_start = time.perf_counter()
 
-    for dim in dims:
+    sections = set(args.sections.split(","))
+    memory = None
+    for dim in dims if "transform" in sections else []:
         # The same documents for every size (drawn before the vectors).
         docs, kv, n_tokens, oov = make_corpus(args.n_docs, n_vocab, dim, seed=0)
         results = bench_transform(docs, kv, args.repeat)
@@ -562,11 +572,13 @@ def main(argv=None):
             memory = bench_memory(docs, kv)
         del docs, kv, results
 
-    fit_docs = load_fit_corpus(args.fit_copies)
-    fit_results, fit_tokens, tok_times = bench_fit(fit_docs, args.repeat)
-    print_fit(fit_results, len(fit_docs), fit_tokens, tok_times, args.fit_copies)
+    if "fit" in sections:
+        fit_docs = load_fit_corpus(args.fit_copies)
+        fit_results, fit_tokens, tok_times = bench_fit(fit_docs, args.repeat)
+        print_fit(fit_results, len(fit_docs), fit_tokens, tok_times, args.fit_copies)
 
-    print_memory(memory)
+    if memory is not None:
+        print_memory(memory)
     load = os.getloadavg()
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(

@@ -44,7 +44,6 @@ MAX_WORD_CHARS = 256
 #: Code points processed at once (the temporary arrays then stay in cache).
 _CHUNK_CHARS = 1 << 17
 
-_MASK64 = (1 << 64) - 1
 _BASE = 0x9E3779B97F4A7C15  # odd, so invertible modulo 2**64
 _INV_BASE = pow(_BASE, -1, 1 << 64)
 _FIB = np.uint64(0x9E3779B97F4A7C15)  # multiplier of Fibonacci hashing
@@ -54,14 +53,19 @@ _powers_cache = [np.ones(1, np.uint64), np.ones(1, np.uint64)]
 
 
 def _powers(n):
-    """``BASE**j`` and ``BASE**-j`` modulo 2**64 for ``j < n`` (cached)."""
+    """``BASE**j`` and ``BASE**-j`` modulo 2**64 for ``j < n``.
+
+    Cached up to a few chunks; the longer arrays a very long document needs
+    are built for the call only.
+    """
     pw, inv = _powers_cache
     while len(pw) < n:
         m = len(pw)
         # Doubling: x[m:2m] = x[:m] * BASE**m (uint64 arrays wrap silently).
         pw = np.concatenate([pw, pw * np.uint64(pow(_BASE, m, 1 << 64))])
         inv = np.concatenate([inv, inv * np.uint64(pow(_INV_BASE, m, 1 << 64))])
-        _powers_cache[:] = [pw, inv]
+        if len(pw) <= 4 * _CHUNK_CHARS:
+            _powers_cache[:] = [pw, inv]
     return pw, inv
 
 

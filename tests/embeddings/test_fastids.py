@@ -239,3 +239,15 @@ def test_token_list_path_leaves_odd_cases_to_the_dict_path():
     with pytest.raises(TypeError, match="pre-tokenised document 50 holds a int"):
         token_ids(bad, Tokenizer(), vocabulary, owner=Owner())
     assert token_ids_of(many + ["a b"], Tokenizer(), vocabulary, Owner()) is None
+
+
+def test_a_very_long_document_does_not_grow_the_cache(monkeypatch):
+    monkeypatch.setattr(fastids, "_CHUNK_CHARS", 16)
+    monkeypatch.setattr(fastids, "_powers_cache", [np.ones(1, np.uint64)] * 2)
+    docs = ["ab cd " * 100, "cd"]
+    vocabulary = {"ab": 0, "cd": 1}
+    fast = fast_token_ids(docs, Tokenizer(), VocabularyIndex(vocabulary))
+    expected = token_ids(docs, Tokenizer(), vocabulary)
+    assert_array_equal(fast[1], expected[1])
+    assert_array_equal(fast[0], expected[0])
+    assert len(fastids._powers_cache[0]) <= 4 * 16

@@ -223,6 +223,27 @@ def _kind(tokenizer):
     return None
 
 
+def _chunks(sizes, budget):
+    """``(start, stop)`` of consecutive documents of at most ``budget`` in all.
+
+    A document larger than ``budget`` is a chunk of its own.
+    """
+    bounds = np.cumsum(sizes)
+    start = 0
+    while start < len(sizes):
+        limit = (bounds[start - 1] if start else 0) + budget
+        stop = max(start + 1, int(np.searchsorted(bounds, limit, side="right")))
+        yield start, stop
+        start = stop
+
+
+def _as_csr(counts, id_chunks):
+    indptr = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int64)
+    return indptr, ids
+
+
 def fast_token_ids(docs, tokenizer, index):
     """CSR token ids of string documents, or None when not applicable.
 
@@ -242,12 +263,7 @@ def fast_token_ids(docs, tokenizer, index):
     doc_chars = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     counts = np.zeros(len(docs), dtype=np.int64)
     id_chunks = []
-    start = 0
-    # Chunks of consecutive documents of at most _CHUNK_CHARS code points.
-    bounds = np.cumsum(doc_chars + 1)
-    while start < len(docs):
-        limit = (bounds[start - 1] if start else 0) + _CHUNK_CHARS
-        stop = max(start + 1, int(np.searchsorted(bounds, limit, side="right")))
+    for start, stop in _chunks(doc_chars + 1, _CHUNK_CHARS):
         # A newline separates documents: it belongs to no token either way.
         cp = _code_points("\n".join(docs[start:stop]) + "\n")
         inside = char_class.mask(cp).view(np.int8)
@@ -264,11 +280,7 @@ def fast_token_ids(docs, tokenizer, index):
         known = ids >= 0
         counts[start:stop] = np.diff(np.searchsorted(token_starts[known], offsets))
         id_chunks.append(ids[known])
-        start = stop
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int64)
-    return indptr, ids
+    return _as_csr(counts, id_chunks)
 
 
 # One index per estimator, kept as long as the estimator lives: not in its
@@ -338,13 +350,8 @@ def fast_token_list_ids(docs, index):
         return None
     n_tokens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     counts = np.zeros(len(docs), dtype=np.int64)
-    bounds = np.cumsum(n_tokens)
-    chunk_tokens = max(1, _CHUNK_CHARS // 8)
     id_chunks = []
-    start = 0
-    while start < len(docs):
-        limit = (bounds[start - 1] if start else 0) + chunk_tokens
-        stop = max(start + 1, int(np.searchsorted(bounds, limit, side="right")))
+    for start, stop in _chunks(n_tokens, max(1, _CHUNK_CHARS // 8)):
         tokens = list(chain.from_iterable(docs[start:stop]))
         try:
             text = "".join(tokens)
@@ -359,8 +366,4 @@ def fast_token_list_ids(docs, index):
         known = ids >= 0
         counts[start:stop] = np.bincount(doc_of_token[known], minlength=stop - start)
         id_chunks.append(ids[known])
-        start = stop
-    indptr = np.zeros(len(docs) + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    ids = np.concatenate(id_chunks) if id_chunks else np.zeros(0, np.int64)
-    return indptr, ids
+    return _as_csr(counts, id_chunks)

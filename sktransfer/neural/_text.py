@@ -891,7 +891,7 @@ class _TextNetMixin:
                     fresh = torch.ones(len(weight), dtype=torch.bool)
                     fresh[dst] = False
                     fresh[PADDING_IDX] = False
-                    weight[fresh] *= float(copied.std()) if len(shared) > 1 else 1.0
+                    weight[fresh] *= float(copied.std()) if copied.numel() > 1 else 1.0
                 weight[dst] = copied
         if self._task == "classification":
             same_outputs = classes is not None and (classes == self.classes_.tolist())

@@ -738,8 +738,16 @@ def test_pretrained_word2vec_beats_random_embeddings():
 
 
 def test_adam_runs_fused_unless_told_otherwise():
+    from sktransfer.neural._text import _fused_adam_supported
+
+    version = tuple(int(v) for v in torch.__version__.split(".")[:2])
+    assert _fused_adam_supported("cpu") == (version >= (2, 4))
+    assert _fused_adam_supported("cuda")
+    if not _fused_adam_supported("cpu"):  # torch < 2.4: the per-tensor update
+        assert not small(max_epochs=1).fit(X, Y).optimizer_.defaults.get("fused")
+        return
     clf = small(max_epochs=1).fit(X, Y)
-    assert clf.optimizer_.defaults["fused"] is True  # torch >= 2.4 on a CPU
+    assert clf.optimizer_.defaults["fused"] is True
     clf = small(max_epochs=1, optimizer__fused=False).fit(X, Y)
     assert not clf.optimizer_.defaults["fused"]
     clf = small(max_epochs=1, optimizer__foreach=True).fit(X, Y)

@@ -307,7 +307,10 @@ def vocabulary_index(owner, vocabulary, n_chars):
         Code points in the documents of this call: a large enough call
         builds the index, later calls reuse it.
     """
-    cached = _INDEXES.get(owner)
+    try:
+        cached = _INDEXES.get(owner)
+    except TypeError:  # unhashable or not weakly referenceable: no cache
+        cached, owner = None, None
     if (
         cached is not None
         and cached[0] is vocabulary
@@ -317,10 +320,8 @@ def vocabulary_index(owner, vocabulary, n_chars):
     if n_chars < BUILD_RATIO * len(vocabulary):
         return None
     index = VocabularyIndex(vocabulary)
-    try:
+    if owner is not None:
         _INDEXES[owner] = (vocabulary, index)
-    except TypeError:  # not weakly referenceable: build per call
-        pass
     return index
 
 

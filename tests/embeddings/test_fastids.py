@@ -152,6 +152,16 @@ def test_index_is_cached_per_owner_and_rebuilt_for_a_new_vocabulary():
     big = {f"w{i}": i for i in range(1000)}
     assert vocabulary_index(Owner(), big, 5) is None
 
+    # An owner that cannot be a weak dictionary key: built per call.
+    class Unhashable:
+        __hash__ = None
+
+    class Slotted:
+        __slots__ = ()
+
+    for odd in (Unhashable(), Slotted()):
+        assert vocabulary_index(odd, vocabulary, 240) is not None
+
 
 def test_vectorizer_uses_the_fast_path_and_keeps_it_out_of_pickles(monkeypatch):
     rng = np.random.default_rng(0)

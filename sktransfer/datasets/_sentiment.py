@@ -7,7 +7,7 @@ from importlib import resources
 from types import MappingProxyType
 
 import numpy as np
-from sklearn.utils import Bunch
+from sklearn.utils import Bunch, check_random_state
 
 __all__ = ["load_sentiment_domains"]
 
@@ -110,7 +110,13 @@ def _check_threshold(value):
 
 
 def load_sentiment_domains(
-    domains=None, *, drop_neutral=True, neutral_threshold=0.5, return_X_y=False
+    domains=None,
+    *,
+    drop_neutral=True,
+    neutral_threshold=0.5,
+    shuffle=False,
+    random_state=None,
+    return_X_y=False,
 ):
     """Load the multi-domain sentiment data set of Hutto & Gilbert (2014).
 
@@ -153,6 +159,14 @@ def load_sentiment_domains(
 
     neutral_threshold : float, default=0.5
         Half-width of the near-neutral band, in [0, 4]. See Notes.
+
+    shuffle : bool, default=False
+        If True, shuffle the rows within each domain (they stay grouped by
+        domain). The upstream order is not random (see Notes).
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling; used only with ``shuffle=True``. Pass an int
+        for the same order on every call.
 
     return_X_y : bool, default=False
         If True, return ``(data, target)`` instead of a Bunch object.
@@ -201,11 +215,11 @@ def load_sentiment_domains(
       its rating, 1 if ``rating > 0`` else 0; a rating of exactly 0 is
       labelled negative (0). ``neutral_threshold`` is then unused.
 
-    Rows keep the order of the upstream files, which is not random: within a
-    domain, long runs of texts share a label (the first 500 movie-review
-    snippets are 98% positive). Draw subsets at random (e.g. with
-    ``numpy.random.RandomState.choice`` or ``train_test_split``), never by
-    slicing ``data[:n]``.
+    By default rows keep the order of the upstream files, which is not
+    random: within a domain, long runs of texts share a label (the first 500
+    movie-review snippets are 98% positive). Draw subsets at random (e.g.
+    with ``numpy.random.RandomState.choice`` or ``train_test_split``), or
+    load with ``shuffle=True``, before slicing ``data[:n]``.
 
     The data are the "ground truth" files of the VADER paper, taken from the
     ``vaderSentiment==3.3.2`` source distribution, where they are distributed
@@ -238,7 +252,9 @@ def load_sentiment_domains(
     selected = _check_domains(domains)
     drop_neutral = _check_bool(drop_neutral, "drop_neutral")
     threshold = _check_threshold(neutral_threshold)
+    shuffle = _check_bool(shuffle, "shuffle")
     return_X_y = _check_bool(return_X_y, "return_X_y")
+    rng = check_random_state(random_state) if shuffle else None
 
     table = _load_table()
     texts, ids, ratings, domain = [], [], [], []
@@ -257,6 +273,13 @@ def load_sentiment_domains(
         keep = np.abs(rating) >= threshold
         texts = [text for text, k in zip(texts, keep) if k]
         ids, rating, domain = ids[keep], rating[keep], domain[keep]
+    if shuffle:
+        # A permutation within each domain: the rows stay grouped by domain.
+        order = np.concatenate(
+            [rng.permutation(np.flatnonzero(domain == name)) for name in selected]
+        ).astype(np.intp)
+        texts = [texts[i] for i in order]
+        ids, rating, domain = ids[order], rating[order], domain[order]
     # For kept rows with t > 0, ``rating > 0`` is the same as ``rating >= t``.
     target = (rating > 0).astype(np.int64)
 

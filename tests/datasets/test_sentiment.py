@@ -237,11 +237,45 @@ def test_bad_threshold_type(value):
         load_sentiment_domains(neutral_threshold=value)
 
 
-@pytest.mark.parametrize("param", ["drop_neutral", "return_X_y"])
+@pytest.mark.parametrize("param", ["drop_neutral", "shuffle", "return_X_y"])
 @pytest.mark.parametrize("value", [1, "yes", None])
 def test_bool_params_are_validated(param, value):
     with pytest.raises(TypeError, match=f"{param} must be a bool"):
         load_sentiment_domains(**{param: value})
+
+
+def test_shuffle_permutes_rows_within_each_domain():
+    domains = ["product_reviews", "tweets"]
+    plain = load_sentiment_domains(domains)
+    mixed = load_sentiment_domains(domains, shuffle=True, random_state=0)
+    # Still grouped by domain, in the order given.
+    np.testing.assert_array_equal(mixed.domain, plain.domain)
+    # The same rows, each with its own text, rating and label.
+    rows = {(d, i): (t, r) for d, i, t, r in zip(
+        plain.domain, plain.ids, plain.data, plain.rating)}  # fmt: skip
+    assert len(rows) == len(plain.data)
+    for d, i, t, r, y in zip(mixed.domain, mixed.ids, mixed.data, mixed.rating,
+                             mixed.target):  # fmt: skip
+        assert rows[(d, i)] == (t, r) and y == int(r > 0)
+    assert sorted(zip(mixed.domain, mixed.ids)) == sorted(rows)
+    # Permuted inside every domain, reproducibly.
+    for name in domains:
+        in_domain = plain.domain == name
+        assert not np.array_equal(mixed.ids[in_domain], plain.ids[in_domain])
+    again = load_sentiment_domains(domains, shuffle=True, random_state=0)
+    assert again.data == mixed.data
+    other = load_sentiment_domains(domains, shuffle=True, random_state=1)
+    assert other.data != mixed.data
+    # The first 500 movie-review snippets are 98% positive; shuffled, the
+    # share is near the domain's 49.6%.
+    movies = load_sentiment_domains("movie_reviews", shuffle=True, random_state=0)
+    assert abs(movies.target[:500].mean() - movies.target.mean()) < 0.07
+    # random_state is unused without shuffle.
+    assert load_sentiment_domains(domains, random_state=3).data == plain.data
+    X, y = load_sentiment_domains(
+        domains, shuffle=True, random_state=0, return_X_y=True
+    )
+    assert X == mixed.data
 
 
 def test_numpy_bool_accepted():

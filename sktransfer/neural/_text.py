@@ -688,7 +688,7 @@ class _TextNetMixin:
         return {w: i for i, w in enumerate(words, start=PADDING_IDX + 1)}
 
     def _ids(self, token_lists):
-        indptr, ids = token_ids(token_lists, None, self.vocabulary_)
+        indptr, ids = token_ids(token_lists, None, self.vocabulary_, owner=self)
         return _pad(indptr, ids, self.max_length)
 
     def _encode_documents(self, X):

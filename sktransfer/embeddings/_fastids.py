@@ -99,7 +99,12 @@ def _keys(prefix, starts, ends):
 
 
 class _CharClass:
-    """Which code points belong to tokens, decided by Python itself."""
+    """Which code points belong to tokens, decided by Python itself.
+
+    A table covers ASCII at once and the rest of the Basic Multilingual
+    Plane the first time a document needs it (~0.1 s); code points beyond
+    it (emoji, rare scripts) are classified as they come.
+    """
 
     def __init__(self, kind):
         if kind == "regex":
@@ -107,17 +112,28 @@ class _CharClass:
             self._test = lambda ch: word.match(ch) is not None
         else:  # whitespace split: tokens are runs of non-space characters
             self._test = lambda ch: not ch.isspace()
-        self._ascii = np.array([self._test(chr(c)) for c in range(128)])
-        self._other = {}
+        self._table = self._classify(range(128))
+        self._astral = {}
+
+    def _classify(self, code_points):
+        test = self._test
+        return np.fromiter(
+            (test(chr(c)) for c in code_points), dtype=bool, count=len(code_points)
+        )
 
     def mask(self, cp):
-        wide = cp >= 128
-        if not wide.any():
-            return self._ascii[cp]
+        top = int(cp.max()) if len(cp) else 0
+        if top < len(self._table):
+            return self._table[cp]
+        if len(self._table) < 0x10000:
+            self._table = self._classify(range(0x10000))
+        if top < 0x10000:
+            return self._table[cp]
         out = np.empty(len(cp), dtype=bool)
-        out[~wide] = self._ascii[cp[~wide]]
-        values, inverse = np.unique(cp[wide], return_inverse=True)
-        known = self._other
+        bmp = cp < 0x10000
+        out[bmp] = self._table[cp[bmp]]
+        values, inverse = np.unique(cp[~bmp], return_inverse=True)
+        known = self._astral
         flags = np.fromiter(
             (
                 known[v] if v in known else known.setdefault(v, self._test(chr(v)))
@@ -126,7 +142,7 @@ class _CharClass:
             dtype=bool,
             count=len(values),
         )
-        out[wide] = flags[inverse]
+        out[~bmp] = flags[inverse]
         return out
 
 

@@ -338,7 +338,9 @@ _SHARED_PARAMETERS = r"""
         Dropout rate on the document vector.
     max_length : int, default=256
         Keep at most this many (in-vocabulary) tokens of each document. None
-        keeps every token. Batches are padded to their longest document only.
+        keeps every token. The token ids of a call are held in one matrix
+        padded to its longest document (so at most ``max_length`` wide); the
+        network sees each batch trimmed to the batch's longest document.
     lowercase : bool, default=True
         Lowercase string documents before tokenising.
     token_pattern : str or None, default=r"(?u)\b\w\w+\b"

@@ -252,6 +252,62 @@ def _fused_adam_supported(device):
     return kind == "cuda" or (kind == "cpu" and version >= (2, 4))
 
 
+class _RaggedIds:
+    """Token ids of documents in CSR form, padded one batch at a time.
+
+    Holding the ids of a call as one padded matrix costs documents x longest
+    document; this costs the number of tokens. Indexing with an int, a
+    slice, a mask or an index array gives the rows as another ``_RaggedIds``
+    (as skorch's ``multi_indexing`` expects); :meth:`padded` gives the
+    matrix of some rows, as wide as their longest document.
+    """
+
+    def __init__(self, indptr, ids, max_length=None):
+        lengths = np.diff(indptr)
+        if max_length is not None and lengths.size and lengths.max() > max_length:
+            # Keep the first max_length ids of each document.
+            position = np.arange(ids.shape[0]) - np.repeat(indptr[:-1], lengths)
+            ids = ids[position < max_length]
+            lengths = np.minimum(lengths, max_length)
+            indptr = np.zeros(lengths.shape[0] + 1, dtype=np.int64)
+            np.cumsum(lengths, out=indptr[1:])
+        self.indptr, self.ids, self.lengths = indptr, ids, lengths
+
+    def __len__(self):
+        return self.lengths.shape[0]
+
+    @property
+    def shape(self):
+        return (len(self), max(1, int(self.lengths.max()) if len(self) else 0))
+
+    def _rows(self, index):
+        return np.atleast_1d(np.arange(len(self))[index])
+
+    def _gather(self, rows):
+        """Lengths, ids and in-document positions of the tokens of ``rows``."""
+        lengths = self.lengths[rows]
+        position = np.arange(int(lengths.sum())) - np.repeat(
+            np.cumsum(lengths) - lengths, lengths
+        )
+        ids = self.ids[np.repeat(self.indptr[rows], lengths) + position]
+        return lengths, ids, position
+
+    def __getitem__(self, index):
+        lengths, ids, _ = self._gather(self._rows(index))
+        indptr = np.zeros(lengths.shape[0] + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        return _RaggedIds(indptr, ids)
+
+    def padded(self, index=slice(None)):
+        """Return the padded int64 matrix of the rows, as wide as the longest."""
+        rows = self._rows(index)
+        lengths, ids, position = self._gather(rows)
+        width = max(1, int(lengths.max()) if rows.size else 0)
+        out = np.full((rows.shape[0], width), PADDING_IDX, dtype=np.int64)
+        out[np.repeat(np.arange(rows.shape[0]), lengths), position] = ids
+        return out
+
+
 class _Batch(tuple):
     """``(X, y)`` of a whole batch, fetched at once by ``_TokenIdDataset``."""
 
@@ -260,6 +316,15 @@ def _collate(data):
     """Collate of the text nets' loaders: whole batches pass through."""
     if isinstance(data, _Batch):
         return list(data)
+    if data and isinstance(data[0][0], _RaggedIds):
+        # Rows fetched one by one (a loader without batched fetching).
+        rows = [x for x, _ in data]
+        indptr = np.cumsum([0] + [int(r.lengths[0]) for r in rows])
+        ragged = _RaggedIds(indptr, np.concatenate([r.ids for r in rows]))
+        return [
+            torch.from_numpy(ragged.padded()),
+            default_collate([y for _, y in data]),
+        ]
     return default_collate(data)
 
 
@@ -278,17 +343,27 @@ class _TokenIdDataset(Dataset):
     def __init__(self, X, y=None):
         super().__init__(X, y)
         if isinstance(X, dict):
-            self._X = {k: torch.as_tensor(v) for k, v in X.items()}
+            self._X = {k: self._as_tensor(v) for k, v in X.items()}
         else:
-            self._X = torch.as_tensor(X)
+            self._X = self._as_tensor(X)
         self._y = None if y is None else torch.as_tensor(np.asarray(y))
+
+    @staticmethod
+    def _as_tensor(values):
+        return values if isinstance(values, _RaggedIds) else torch.as_tensor(values)
+
+    @staticmethod
+    def _take(values, indices, idx):
+        if isinstance(values, _RaggedIds):
+            return torch.from_numpy(values.padded(np.asarray(indices)))
+        return values[idx]
 
     def __getitems__(self, indices):
         idx = torch.as_tensor(indices, dtype=torch.long)
         if isinstance(self._X, dict):
-            X = {k: v[idx] for k, v in self._X.items()}
+            X = {k: self._take(v, indices, idx) for k, v in self._X.items()}
         else:
-            X = self._X[idx]
+            X = self._take(self._X, indices, idx)
         # skorch's placeholder target when there is none (prediction).
         y = torch.zeros(len(idx)) if self._y is None else self._y[idx]
         return _Batch((X, y))
@@ -296,17 +371,7 @@ class _TokenIdDataset(Dataset):
 
 def _pad(indptr, ids, max_length):
     """Left-aligned padded matrix of token ids, truncated to ``max_length``."""
-    lengths = np.diff(indptr)
-    n_docs = lengths.shape[0]
-    longest = int(lengths.max()) if n_docs else 0
-    width = max(1, longest if max_length is None else min(longest, max_length))
-    out = np.full((n_docs, width), PADDING_IDX, dtype=np.int64)
-    if ids.size:
-        rows = np.repeat(np.arange(n_docs), lengths)
-        position = np.arange(ids.shape[0]) - np.repeat(indptr[:-1], lengths)
-        keep = position < width
-        out[rows[keep], position[keep]] = ids[keep]
-    return out
+    return _RaggedIds(indptr, ids, max_length).padded()
 
 
 def _doc_params(doc):
@@ -338,9 +403,9 @@ _SHARED_PARAMETERS = r"""
         Dropout rate on the document vector.
     max_length : int, default=256
         Keep at most this many (in-vocabulary) tokens of each document. None
-        keeps every token. The token ids of a call are held in one matrix
-        padded to its longest document (so at most ``max_length`` wide); the
-        network sees each batch trimmed to the batch's longest document.
+        keeps every token. Token ids are held per document (memory grows with
+        the number of tokens, not documents x longest document) and each
+        batch is padded to its own longest document.
     lowercase : bool, default=True
         Lowercase string documents before tokenising.
     token_pattern : str or None, default=r"(?u)\b\w\w+\b"
@@ -691,15 +756,22 @@ class _TextNetMixin:
 
     def _ids(self, token_lists):
         indptr, ids = token_ids(token_lists, None, self.vocabulary_, owner=self)
+        return self._id_storage(indptr, ids)
+
+    def _id_storage(self, indptr, ids):
+        # Batched loading pads each batch; skorch's row-by-row loading (a
+        # user's dataset or collate_fn) needs the padded matrix.
+        if self._batched_loading():
+            return _RaggedIds(indptr, ids, self.max_length)
         return _pad(indptr, ids, self.max_length)
 
     def _encode_documents(self, X):
-        """Token-id matrix of documents (datasets of ids pass through)."""
-        if is_dataset(X):
+        """Token ids of documents (datasets and token ids pass through)."""
+        if is_dataset(X) or isinstance(X, _RaggedIds):
             return X
         docs = check_documents(X, allow_empty=True, owner=type(self).__name__)
         indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_, owner=self)
-        return _pad(indptr, ids, self.max_length)
+        return self._id_storage(indptr, ids)
 
     def _labelled(self, X, y, sample_domain):
         """Tokenised documents and the domain masks of ``y``."""
@@ -1031,7 +1103,9 @@ class _TextNetMixin:
             The dataset.
         """
         arrays = X.values() if isinstance(X, dict) else [X]
-        if self._batched_loading() and all(isinstance(a, np.ndarray) for a in arrays):
+        if self._batched_loading() and all(
+            isinstance(a, np.ndarray | _RaggedIds) for a in arrays
+        ):
             return _TokenIdDataset(X, y)
         return super().get_dataset(X, y)
 

@@ -49,3 +49,61 @@ def test_batches_hold_whole_tensors():
     )
     Xb, _ = next(iter(net.get_iterator(weighted)))
     assert set(Xb) == {"X", "sample_weight"} and Xb["X"].shape == (7, 4)
+
+
+def _naive_pad(indptr, ids, max_length):
+    rows = [list(ids[a:b])[:max_length] for a, b in zip(indptr[:-1], indptr[1:])]
+    width = max([1] + [len(r) for r in rows])
+    return np.array([r + [0] * (width - len(r)) for r in rows], dtype=np.int64)
+
+
+def test_ragged_ids_pad_like_the_full_matrix():
+    from sktransfer.neural._text import _pad, _RaggedIds
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(0, 9, size=30)
+    lengths[[4, 7]] = 0
+    indptr = np.r_[0, np.cumsum(lengths)]
+    ids = rng.integers(1, 50, size=indptr[-1])
+    for max_length in [None, 3, 1]:
+        full = _naive_pad(indptr, ids, max_length)
+        np.testing.assert_array_equal(_pad(indptr, ids, max_length), full)
+        ragged = _RaggedIds(indptr, ids, max_length)
+        assert len(ragged) == 30 and ragged.shape == full.shape
+        np.testing.assert_array_equal(ragged.padded(), full)
+        for index in [slice(2, 9), [5, 0, 4], np.arange(30) % 3 == 0, 7]:
+            rows = np.atleast_1d(np.arange(30)[index])
+            width = max(1, int((full[rows] != 0).sum(axis=1).max()))
+            np.testing.assert_array_equal(ragged.padded(index), full[rows, :width])
+            # Indexing (skorch's multi_indexing) keeps the rows' ids.
+            np.testing.assert_array_equal(ragged[index].padded(), full[rows, :width])
+        # Stored by token, not by documents x longest document.
+        assert ragged.ids.size == np.minimum(lengths, max_length or 99).sum()
+
+
+def test_one_long_document_does_not_widen_the_storage():
+    net = _fit(TextClassifier, Y, max_epochs=1, max_length=None)
+    docs = X + [" ".join(["good"] * 5000)]
+    stored = net._encode_documents(docs)
+    tokenize = net._tokenizer()
+    n_known = sum(w in net.vocabulary_ for d in docs for w in tokenize(d))
+    assert stored.ids.size == n_known  # not 61 documents x 5000
+    proba = net.predict_proba(docs)
+    # The same as the row-by-row path (the full padded matrix).
+    row_by_row = _fit(
+        TextClassifier,
+        Y,
+        max_epochs=1,
+        max_length=None,
+        iterator_valid__collate_fn=default_collate,
+    )
+    np.testing.assert_allclose(row_by_row.predict_proba(docs), proba, rtol=1e-6)
+
+
+def test_rows_fetched_one_by_one_are_padded_together():
+    from sktransfer.neural._text import _collate, _RaggedIds
+
+    ragged = _RaggedIds(np.array([0, 2, 2, 5]), np.array([3, 4, 5, 6, 7]))
+    batch = _collate([(ragged[i], torch.tensor(i)) for i in range(3)])
+    assert batch[0].tolist() == [[3, 4, 0], [0, 0, 0], [5, 6, 7]]
+    assert batch[1].tolist() == [0, 1, 2]

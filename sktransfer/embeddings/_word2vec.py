@@ -472,7 +472,7 @@ class Word2VecVectorizer(
             n_known = int(np.asarray(counts, dtype=np.int64).sum())
             self.oov_rate_ = 1.0 - n_known / n_tokens if n_tokens else 0.0
             return None
-        indptr, ids = token_ids(token_lists, None, self.vocabulary_)
+        indptr, ids = token_ids(token_lists, None, self.vocabulary_, owner=self)
         self.oov_rate_ = 1.0 - len(ids) / n_tokens if n_tokens else 0.0
         n_words = len(self.vocabulary_)
         if self.pooling == "tfidf":

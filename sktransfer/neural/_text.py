@@ -1304,9 +1304,13 @@ class _TextNetMixin:
         return weighted / total if total > 0 else weighted
 
     def _forward(self, X):
-        """Raw module outputs (logits or values) of documents."""
+        """Return the module outputs (after the prediction nonlinearity)."""
         check_is_fitted(self)
-        return NeuralNet.predict_proba(self, self._encode_documents(X))
+        encoded = self._encode_documents(X)
+        if len(encoded) == 0:
+            # No batch to run: an empty result of the right shape.
+            return np.zeros((0, self._n_outputs()), dtype=np.float32)
+        return NeuralNet.predict_proba(self, encoded)
 
     # ------------------------------------------------------------------ #
     # persistence of the weights

@@ -758,3 +758,13 @@ def test_adam_runs_fused_unless_told_otherwise():
     clf = small(max_epochs=2, embedding_lr=0.5).fit(X, Y)
     assert clf.optimizer_.defaults["fused"] is True
     assert [g["lr"] for g in clf.optimizer_.param_groups] == [0.5, clf.lr]
+
+
+def test_no_documents_give_empty_predictions():
+    labels = np.where(np.asarray(Y) == 1, "pos", "neg")
+    clf = small(max_epochs=1).fit(X, labels)
+    assert clf.predict_proba([]).shape == (0, 2)
+    pred = clf.predict([])
+    assert pred.shape == (0,) and pred.dtype == clf.classes_.dtype
+    reg = small(TextRegressor, max_epochs=1).fit(X, np.asarray(Y, dtype=float))
+    assert reg.predict([]).shape == (0,) and reg.predict([]).dtype == np.float64

@@ -2,10 +2,11 @@
 
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from sktransfer.utils._atomic import atomic_path
 
 __all__ = ["VECTOR_FORMATS", "load_vectors", "save_vectors"]
 
@@ -183,9 +184,7 @@ def save_vectors(wv, path, *, format="word2vec_binary"):
     if format not in VECTOR_FORMATS or format == "auto":
         raise ValueError(f"format must be one of {VECTOR_FORMATS[1:]}, got {format!r}.")
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
+    with atomic_path(path) as tmp:
         if format == "gensim":
             # Keep everything in one pickle (no .npy side files to go stale).
             wv.save(tmp, sep_limit=np.inf)
@@ -195,9 +194,4 @@ def save_vectors(wv, path, *, format="word2vec_binary"):
                 binary=format == "word2vec_binary",
                 write_header=format != "glove",
             )
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
     return path

@@ -3,7 +3,6 @@
 import os
 import pickle
 import sys
-import tempfile
 import time
 from numbers import Integral, Real
 from pathlib import Path
@@ -32,6 +31,7 @@ from sktransfer.embeddings._tokenize import (
     check_documents,
     token_ids,
 )
+from sktransfer.utils._atomic import atomic_path
 
 __all__ = ["Word2VecVectorizer"]
 
@@ -571,17 +571,8 @@ class Word2VecVectorizer(
         """
         check_is_fitted(self)
         path = Path(path)
-        fd, tmp = tempfile.mkstemp(
-            dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-        )
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
         return path
 
     @classmethod

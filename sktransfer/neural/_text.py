@@ -45,6 +45,7 @@ from sktransfer.embeddings._tokenize import (
     token_ids,
 )
 from sktransfer.neural._module import ENCODERS, PADDING_IDX, TextModule
+from sktransfer.utils._atomic import atomic_path
 from sktransfer.utils._domains import check_domains, check_sample_weight
 
 __all__ = ["TextClassifier", "TextRegressor"]
@@ -1350,16 +1351,8 @@ class _TextNetMixin:
             except TypeError:
                 pass  # labels JSON cannot hold: init_from keeps a fresh head
         path = os.fspath(path)
-        directory = os.path.dirname(os.path.abspath(path))
-        fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
-        os.close(fd)
-        try:
+        with atomic_path(path) as tmp:
             save_file(state, tmp, metadata=metadata)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
         return path
 
     def load_weights(self, path):

@@ -21,7 +21,8 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from sktransfer.utils._domains import as_indexable, check_domains
+from sktransfer.utils._domains import check_domains
+from sktransfer.utils._validation import as_indexable
 
 __all__ = [
     "BaseAdapter",

@@ -9,12 +9,13 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from sktransfer.utils._domains import as_indexable, check_domains, check_sample_weight
+from sktransfer.utils._domains import labelled_rows, score_labelled
+from sktransfer.utils._validation import as_indexable
 
 __all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
 
@@ -72,28 +73,20 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         neither is given).
         """
         X = as_indexable(X)
-        masks = check_domains(
+        rows = labelled_rows(
+            X,
             y,
             sample_domain,
-            n_samples=_num_samples(X),
+            sample_weight,
             task=self._task,
-            require_labels=True,
             estimator_name=type(self).__name__,
         )
-        sw = None
-        if sample_weight is not None:
-            sw = check_sample_weight(sample_weight, masks.n_samples)
+        sw = rows.sample_weight
         if weighting is not None:
             weighting.fit(X, y, sample_domain=sample_domain)
-            sw = weighting.weights_ if sw is None else sw * weighting.weights_
-        if masks.labelled.all():
-            return X, masks.y, sw
-        idx = masks.labelled_indices
-        return (
-            _safe_indexing(X, idx),
-            masks.y[idx],
-            None if sw is None else sw[idx],
-        )
+            w = weighting.weights_[rows.indices]
+            sw = w if sw is None else sw * w
+        return rows.take(X), rows.y, sw
 
     @_fit_context(
         # The wrapped estimator is validated by its own fit.
@@ -184,10 +177,21 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
             classifiers, R^2 for most regressors).
         """
         check_is_fitted(self)
-        X_l, y_l, sw_l = self._labelled(X, y, sample_domain, sample_weight)
-        if sw_l is None:
-            return self.estimator_.score(X_l, y_l)
-        return self.estimator_.score(X_l, y_l, sample_weight=sw_l)
+
+        def score(X_l, y_l, sw_l):
+            if sw_l is None:
+                return self.estimator_.score(X_l, y_l)
+            return self.estimator_.score(X_l, y_l, sample_weight=sw_l)
+
+        return score_labelled(
+            self,
+            as_indexable(X),
+            y,
+            sample_weight,
+            sample_domain,
+            task=self._task,
+            score=score,
+        )
 
     def _fitted_attr(self, name):
         try:

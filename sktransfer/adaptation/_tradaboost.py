@@ -21,9 +21,8 @@ from sklearn.base import (
     _fit_context,
     clone,
 )
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
-from sklearn.utils import _safe_indexing, check_random_state, get_tags
+from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
@@ -34,11 +33,9 @@ from sklearn.utils.validation import (
 )
 
 from sktransfer.adaptation._base import NoLabelledTargetWarning, OneDomainWarning
-from sktransfer.utils._domains import (
-    as_indexable,
-    check_domains,
-    check_sample_weight,
-)
+from sktransfer.utils._domains import labelled_rows, score_labelled
+from sktransfer.utils._random import seed_random_states
+from sktransfer.utils._validation import as_indexable
 
 __all__ = ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
 
@@ -57,18 +54,6 @@ def _source_beta(n_source, n_estimators):
     if n_source <= 1:
         return 1.0
     return 1.0 / (1.0 + np.sqrt(2.0 * np.log(n_source) / n_estimators))
-
-
-def _seed_random_states(estimator, rng):
-    """Give every ``*random_state`` parameter of ``estimator`` a seed from ``rng``."""
-    seeds = {
-        key: rng.randint(np.iinfo(np.int32).max)
-        for key in sorted(estimator.get_params(deep=True))
-        if key == "random_state" or key.endswith("__random_state")
-    }
-    if seeds:
-        estimator.set_params(**seeds)
-    return estimator
 
 
 class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
@@ -137,20 +122,18 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
         positions in ``X``), ``target`` (bool, labelled target rows) and
         ``weights`` (``sample_weight`` of those rows, ones when None).
         """
-        masks = check_domains(
+        rows = labelled_rows(
+            X,
             y,
             sample_domain,
-            n_samples=_num_samples(X),
+            sample_weight,
             task=self._task,
-            require_labels=True,
             estimator_name=type(self).__name__,
         )
-        idx = masks.labelled_indices
-        if sample_weight is None:
-            weights = np.ones(idx.shape[0], dtype=np.float64)
-        else:
-            weights = check_sample_weight(sample_weight, masks.n_samples)[idx]
-        return masks.y[idx], idx, masks.target[idx], weights
+        weights = rows.sample_weight
+        if weights is None:
+            weights = np.ones(rows.indices.shape[0], dtype=np.float64)
+        return rows.y, rows.indices, rows.target, weights
 
     def _fit(self, X, y, sample_domain, sample_weight):
         template = self._template()
@@ -209,7 +192,7 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
             # estimators whose regularisation depends on the scale of the
             # weights (LogisticRegression, SVC) see the usual scale.
             w *= total / w.sum()
-            estimator = _seed_random_states(clone(template), rng)
+            estimator = seed_random_states(clone(template), rng)
             estimator.fit(X_l, y_fit, sample_weight=w)
             loss = self._round_loss(estimator, X_l, y_fit)
 
@@ -615,15 +598,8 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
             Mean accuracy of :meth:`predict` on the labelled rows.
         """
         check_is_fitted(self)
-        X = as_indexable(X)
-        y_l, idx, _, w = self._labelled(X, y, sample_domain, sample_weight)
-        X_l = _safe_indexing(X, idx)
-        return float(
-            accuracy_score(
-                y_l,
-                self.predict(X_l),
-                sample_weight=None if sample_weight is None else w,
-            )
+        return score_labelled(
+            self, as_indexable(X), y, sample_weight, sample_domain, task=self._task
         )
 
 
@@ -874,13 +850,6 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
             R^2 of :meth:`predict` on the labelled rows.
         """
         check_is_fitted(self)
-        X = as_indexable(X)
-        y_l, idx, _, w = self._labelled(X, y, sample_domain, sample_weight)
-        X_l = _safe_indexing(X, idx)
-        return float(
-            r2_score(
-                y_l,
-                self.predict(X_l),
-                sample_weight=None if sample_weight is None else w,
-            )
+        return score_labelled(
+            self, as_indexable(X), y, sample_weight, sample_domain, task=self._task
         )

@@ -36,11 +36,13 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 from sklearn.pipeline import Pipeline
-from sklearn.utils import _safe_indexing, check_random_state
+from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import MetadataRequest, get_routing_for_object
 from sklearn.utils.validation import has_fit_parameter
 
-from sktransfer.utils._domains import UNLABELLED, check_domains
+from sktransfer.utils._domains import UNLABELLED, check_domains, unlabelled_mask
+from sktransfer.utils._random import seed_random_states
+from sktransfer.utils._validation import num_rows
 
 __all__ = [
     "importance_weighted_scorer",
@@ -126,17 +128,6 @@ def _evaluate(metric, model, X, y_true, sample_weight=None):
 # --------------------------------------------------------------------------- #
 
 
-def _n_rows(X):
-    shape = getattr(X, "shape", None)
-    if shape is not None and len(shape) > 0:
-        return int(shape[0])
-    if isinstance(X, str | bytes):
-        raise ValueError(
-            "Iterable over raw text documents expected, string object received."
-        )
-    return len(X)
-
-
 def _routing_enabled():
     return bool(get_config().get("enable_metadata_routing", False))
 
@@ -210,7 +201,7 @@ class _DomainScorer:
 
     def _masks(self, X, y, sample_domain):
         return check_domains(
-            y, sample_domain, n_samples=_n_rows(X), estimator_name=self._factory
+            y, sample_domain, n_samples=num_rows(X), estimator_name=self._factory
         )
 
     def _require_target(self, masks):
@@ -527,12 +518,12 @@ class _ConstantModel:
         self.classes_ = classes
 
     def predict(self, X):
-        out = np.empty(_n_rows(X), dtype=np.asarray(self.classes_).dtype)
+        out = np.empty(num_rows(X), dtype=np.asarray(self.classes_).dtype)
         out[:] = self.label
         return out
 
     def predict_proba(self, X):
-        proba = np.zeros((_n_rows(X), len(self.classes_)))
+        proba = np.zeros((num_rows(X), len(self.classes_)))
         proba[:, list(self.classes_).index(self.label)] = 1.0
         return proba
 
@@ -544,38 +535,6 @@ def _accepts_sample_domain(estimator):
             get_routing_for_object(estimator).consumes("fit", ["sample_domain"])
         )
     return has_fit_parameter(estimator, "sample_domain")
-
-
-def _reseed(estimator, random_state):
-    """Set every ``random_state`` parameter of ``estimator`` from one seed."""
-    rng = check_random_state(random_state)
-    keys = sorted(
-        k
-        for k in estimator.get_params(deep=True)
-        if k == "random_state" or k.endswith("__random_state")
-    )
-    seeds = {k: int(rng.randint(np.iinfo(np.int32).max)) for k in keys}
-    if seeds:
-        estimator.set_params(**seeds)
-    return estimator
-
-
-def _is_marker(values, task):
-    """Which entries of ``values`` read as the unlabelled marker."""
-    values = np.asarray(values)
-    if task == "regression":
-        return np.isnan(values.astype(np.float64))
-    if values.dtype.kind in "iuf":
-        return values == UNLABELLED
-    if values.dtype.kind in "US":
-        return values == str(UNLABELLED)
-    return np.array(
-        [
-            isinstance(v, numbers.Real) and not isinstance(v, bool) and v == UNLABELLED
-            for v in values.tolist()
-        ],
-        dtype=bool,
-    )
 
 
 def _reversed_targets(pseudo, tgt, n_samples, task):
@@ -623,12 +582,12 @@ class _ReverseValidationScorer(_DomainScorer):
         y_rev = _reversed_targets(pseudo, tgt, masks.n_samples, masks.task)
         reverse = clone(estimator)
         if self.random_state is not None:
-            _reseed(reverse, self.random_state)
+            seed_random_states(reverse, self.random_state)
         fit_params = {}
         if masks.explicit and _accepts_sample_domain(reverse):
             # Swap the roles: source d -> target -(d + 1) and back.
             fit_params["sample_domain"] = -masks.sample_domain - 1
-        elif _is_marker(pseudo, masks.task).any():
+        elif unlabelled_mask(pseudo, masks.task).any():
             raise ValueError(
                 f"{self._factory}: the model predicts the class -1 on target "
                 "rows, which would read as unlabelled in the reversed problem, "

@@ -26,27 +26,9 @@ from sklearn.model_selection import BaseCrossValidator
 from sklearn.utils import check_random_state
 
 from sktransfer.utils._domains import check_domains
+from sktransfer.utils._validation import num_rows
 
 __all__ = ["DomainShuffleSplit", "DomainStratifiedKFold", "LeaveOneDomainOut"]
-
-
-def _n_rows(X):
-    """Return the number of rows of ``X`` (None when ``X`` is None)."""
-    if X is None:
-        return None
-    shape = getattr(X, "shape", None)
-    if shape is not None and len(shape) > 0:
-        return int(shape[0])
-    if isinstance(X, str | bytes):
-        raise ValueError(
-            "Iterable over raw text documents expected, string object received."
-        )
-    try:
-        return len(X)
-    except TypeError as exc:
-        raise TypeError(
-            f"X must be a sequence of rows or an array-like, got {type(X).__name__}."
-        ) from exc
 
 
 def _read_domains(splitter, X, y, groups, sample_domain):
@@ -63,7 +45,7 @@ def _read_domains(splitter, X, y, groups, sample_domain):
                 f"{name} reads groups as domain labels when sample_domain is "
                 "not given; got both, and they differ. Pass only sample_domain."
             )
-    n_samples = _n_rows(X)
+    n_samples = num_rows(X)
     if y is None and sample_domain is None:
         raise ValueError(
             f"{name} needs y (labelled rows are the source domain, y == -1 or "

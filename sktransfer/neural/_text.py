@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from sklearn.base import _fit_context, clone
 from sklearn.frozen import FrozenEstimator
-from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -46,7 +45,7 @@ from sktransfer.embeddings._tokenize import (
 )
 from sktransfer.neural._module import ENCODERS, PADDING_IDX, TextModule
 from sktransfer.utils._atomic import atomic_path
-from sktransfer.utils._domains import check_domains, check_sample_weight
+from sktransfer.utils._domains import labelled_rows, score_labelled
 
 __all__ = ["TextClassifier", "TextRegressor"]
 
@@ -774,8 +773,8 @@ class _TextNetMixin:
         indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_, owner=self)
         return self._id_storage(indptr, ids)
 
-    def _labelled(self, X, y, sample_domain):
-        """Tokenised documents and the domain masks of ``y``."""
+    def _labelled(self, X, y, sample_domain, sample_weight):
+        """Tokenised documents and their labelled rows."""
         docs = check_documents(X, owner=type(self).__name__)
         token_lists = self._tokenizer().tokenize_all(docs)
         if y is None:
@@ -783,15 +782,15 @@ class _TextNetMixin:
                 f"{type(self).__name__} requires y: the target of each document "
                 "(-1 or NaN for unlabelled ones)."
             )
-        masks = check_domains(
+        rows = labelled_rows(
+            docs,
             y,
             sample_domain,
-            n_samples=len(docs),
+            sample_weight,
             task=self._task,
-            require_labels=True,
             estimator_name=type(self).__name__,
         )
-        return token_lists, masks
+        return token_lists, rows
 
     # ------------------------------------------------------------------ #
     # skorch hooks
@@ -1211,10 +1210,10 @@ class _TextNetMixin:
         classes=None,
         sample_weight=None,
     ):
-        token_lists, masks = self._labelled(X, y, sample_domain)
+        token_lists, rows = self._labelled(X, y, sample_domain, sample_weight)
+        masks = rows.masks
+        sample_weight = rows.sample_weight
         if sample_weight is not None:
-            sample_weight = check_sample_weight(sample_weight, len(token_lists))
-            sample_weight = sample_weight[masks.labelled_indices]
             if not sample_weight.sum() > 0:
                 raise ValueError(
                     f"{type(self).__name__}: sample_weight is zero on every "
@@ -1455,23 +1454,10 @@ class _TextScoreMixin:
             (regressor) on the labelled rows.
         """
         check_is_fitted(self)
-        name = type(self).__name__
-        docs = check_documents(X, owner=name)
-        masks = check_domains(
-            y,
-            sample_domain,
-            n_samples=len(docs),
-            task=self._task,
-            require_labels=True,
-            estimator_name=name,
+        docs = check_documents(X, owner=type(self).__name__)
+        return score_labelled(
+            self, docs, y, sample_weight, sample_domain, task=self._task
         )
-        idx = masks.labelled_indices
-        sw = None
-        if sample_weight is not None:
-            sw = check_sample_weight(sample_weight, len(docs))[idx]
-        y_pred = self.predict([docs[i] for i in idx])
-        metric = accuracy_score if self._task == "classification" else r2_score
-        return float(metric(masks.y[idx], y_pred, sample_weight=sw))
 
 
 @_with_doc

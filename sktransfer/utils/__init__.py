@@ -6,11 +6,7 @@ implemented once in :func:`check_domains`; :func:`pack_domains` and
 that every domain-aware estimator accepts.
 """
 
-from sktransfer.utils._domains import (
-    DomainMasks,
-    check_domains,
-    pack_domains,
-    split_domains,
-)
+from sktransfer.utils._domains import DomainMasks, check_domains
+from sktransfer.utils._packing import pack_domains, split_domains
 
 __all__ = ["DomainMasks", "check_domains", "pack_domains", "split_domains"]

@@ -12,18 +12,30 @@ belong to which domain, is read from ``y`` and an optional ``sample_domain``:
   source row is labelled (so ``-1`` can be a real class there); a target row is
   labelled unless its ``y`` is the unlabelled marker.
 
-Everything here is implemented once and used by every family of estimators.
+Everything here is implemented once and used by every family of estimators:
+:func:`check_domains` reads the rules, :func:`labelled_rows` gives a fit the
+labelled rows (with their weights) and :func:`score_labelled` scores on them.
+:func:`~sktransfer.utils.pack_domains` and
+:func:`~sktransfer.utils.split_domains`, which build and take apart the
+``X, y, sample_domain`` triple, live in :mod:`sktransfer.utils._packing`.
 """
 
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import sparse
+from sklearn.metrics import accuracy_score, r2_score
 from sklearn.utils import _safe_indexing
-from sklearn.utils.validation import _num_samples, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, _num_samples, column_or_1d
 
-__all__ = ["DomainMasks", "check_domains", "pack_domains", "split_domains"]
+__all__ = [
+    "DomainMasks",
+    "LabelledRows",
+    "check_domains",
+    "labelled_rows",
+    "score_labelled",
+    "unlabelled_mask",
+]
 
 #: The label that marks an unlabelled row in classification targets.
 UNLABELLED = -1
@@ -100,10 +112,16 @@ def _infer_task(y):
     return "classification"
 
 
-def _unlabelled_mask(y, task):
-    """Rows of ``y`` that carry the unlabelled marker for ``task``."""
+def unlabelled_mask(y, task):
+    """Rows of ``y`` that carry the unlabelled marker for ``task``.
+
+    ``-1`` marks an unlabelled row of a classification target (the string
+    ``'-1'`` in an array of strings; a real ``-1`` in an object array), NaN
+    one of a regression target.
+    """
+    y = np.asarray(y)
     if task == "regression":
-        return np.isnan(y)
+        return np.isnan(y.astype(np.float64, copy=False))
     if y.dtype.kind == "O":
         return np.fromiter(
             (
@@ -327,7 +345,7 @@ def check_domains(
             "regression."
         )
 
-    unlabelled = _unlabelled_mask(y, resolved)
+    unlabelled = unlabelled_mask(y, resolved)
 
     if explicit:
         source = sample_domain >= 0
@@ -402,306 +420,167 @@ def _check_minus_one_collision(y, labelled, unlabelled, source, explicit, who):
 
 
 # --------------------------------------------------------------------------- #
-# pack_domains / split_domains
+# The labelled rows of a fit, and scores on them
 # --------------------------------------------------------------------------- #
 
 
-def check_sample_weight(sample_weight, n_samples):
-    """Validate ``sample_weight``: a scalar or one finite, non-negative weight a row."""
-    sw = np.asarray(sample_weight, dtype=np.float64)
-    if sw.ndim == 0:
-        sw = np.full(n_samples, float(sw))
-    if sw.ndim != 1 or sw.shape[0] != n_samples:
-        raise ValueError(
-            f"sample_weight must have shape ({n_samples},) to match X, got {sw.shape}."
-        )
-    if not np.all(np.isfinite(sw)):
-        raise ValueError("sample_weight contains NaN or infinity.")
-    if np.any(sw < 0):
-        raise ValueError("sample_weight must be non-negative.")
-    return sw
+@dataclass(frozen=True, eq=False)
+class LabelledRows:
+    """The rows of a fit whose labels an estimator learns from.
+
+    Returned by :func:`labelled_rows`; never built by hand.
+
+    Attributes
+    ----------
+    indices : ndarray of shape (n_labelled,), dtype int64
+        Positions of the labelled rows in ``X``.
+    y : ndarray of shape (n_labelled,)
+        Their labels.
+    sample_weight : ndarray of shape (n_labelled,) or None
+        Their weights, or None when no ``sample_weight`` was given.
+    masks : DomainMasks
+        The domains of every row, as :func:`check_domains` read them.
+    """
+
+    indices: np.ndarray
+    y: np.ndarray
+    sample_weight: np.ndarray | None
+    masks: DomainMasks
+
+    @property
+    def target(self):
+        """Which labelled rows belong to a target domain."""
+        return self.masks.target[self.indices]
+
+    def take(self, X):
+        """Return the labelled rows of ``X`` (``X`` itself if all are labelled)."""
+        if self.indices.shape[0] == self.masks.n_samples:
+            return X
+        return _safe_indexing(X, self.indices)
 
 
-def _kind_of_rows(X):
-    """Classify a container of rows for concatenation."""
-    if sparse.issparse(X):
-        return "sparse"
-    if hasattr(X, "iloc"):  # pandas DataFrame or Series
-        return "pandas"
-    if isinstance(X, np.ndarray):
-        return "ndarray"
-    if isinstance(X, list | tuple):
-        return "list"
-    if isinstance(X, str | bytes):
-        raise ValueError(
-            "Iterable over raw text documents expected, string object received."
-        )
-    raise TypeError(
-        "rows must be a list, tuple, ndarray, scipy sparse matrix or pandas "
-        f"object, got {type(X).__name__}."
-    )
-
-
-def _concat_rows(parts):
-    kinds = {_kind_of_rows(p) for p in parts}
-    if len(kinds) > 1:
-        raise TypeError(
-            "all domains must hold rows of the same kind to be packed together, "
-            f"got {sorted(kinds)}."
-        )
-    (kind,) = kinds
-    if kind == "sparse":
-        return sparse.vstack(parts, format="csr")
-    if kind == "pandas":
-        import pandas as pd
-
-        return pd.concat(parts, ignore_index=True)
-    if kind == "ndarray":
-        try:
-            return np.concatenate(parts, axis=0)
-        except ValueError as exc:
-            raise ValueError(
-                f"domains could not be stacked: their rows differ in shape ({exc})."
-            ) from exc
-    return [row for part in parts for row in part]
-
-
-def _split_pair(item, what, index, labelled_required):
-    # A tuple (X, y) is a labelled domain; a tuple of two documents is not.
-    if (
-        isinstance(item, tuple)
-        and len(item) == 2
-        and not isinstance(item[0], str | bytes)
-    ):
-        X, y = item
-        if y is None and labelled_required:
-            raise ValueError(f"{what}[{index}] must be a pair (X, y) with labels.")
-        return X, y
-    if labelled_required:
-        raise ValueError(
-            f"{what}[{index}] must be a pair (X, y): source domains are labelled."
-        )
-    return item, None
-
-
-def pack_domains(
-    source=None, target=None, *, sources=(), targets=(), unlabelled="auto"
+def labelled_rows(
+    X,
+    y,
+    sample_domain=None,
+    sample_weight=None,
+    *,
+    task="auto",
+    estimator_name=None,
 ):
-    """Pack rows of several domains into ``X, y, sample_domain``.
+    """Validate the domain contract for a fit and return its labelled rows.
 
-    The helper for sktransfer's domain contract: give each source domain as a
-    labelled pair ``(X, y)`` and each target domain as ``X`` (unlabelled) or
-    ``(X, y)`` (a few labelled target rows, or labels that use ``-1``/NaN for the
-    unlabelled ones). Rows are stacked in order: sources first, then targets.
-
-    Parameters
-    ----------
-    source : tuple (X, y), default=None
-        A single labelled source domain; it gets domain ``0``.
-    target : array-like or tuple (X, y), default=None
-        A single target domain; it gets domain ``-1``.
-    sources : sequence of tuple (X, y), default=()
-        Further source domains, numbered ``1, 2, ...`` after ``source`` (or
-        from ``0`` when ``source`` is None).
-    targets : sequence of array-like or tuple (X, y), default=()
-        Further target domains, numbered ``-2, -3, ...`` after ``target`` (or
-        from ``-1`` when ``target`` is None).
-    unlabelled : {'auto', -1, nan}, default='auto'
-        Value given to the rows of unlabelled target domains: ``-1`` for class
-        labels and NaN for float (regression) targets under ``'auto'``.
-
-    Returns
-    -------
-    X : list, ndarray, sparse matrix or pandas object
-        Rows of all domains, of the same kind as the inputs (documents stay a
-        list of documents, sparse stays CSR).
-    y : ndarray of shape (n_samples,)
-        Labels of source rows and labelled target rows, the unlabelled marker
-        elsewhere.
-    sample_domain : ndarray of shape (n_samples,), dtype int64
-        Non-negative for source rows, negative for target rows.
-
-    See Also
-    --------
-    split_domains : The inverse operation.
-    check_domains : How estimators read the result.
-
-    Examples
-    --------
-    >>> from sktransfer.utils import pack_domains
-    >>> X, y, sample_domain = pack_domains(
-    ...     source=(["good film", "bad film"], [1, 0]),
-    ...     target=["great phone", "broken phone", "fine phone"],
-    ... )
-    >>> X
-    ['good film', 'bad film', 'great phone', 'broken phone', 'fine phone']
-    >>> y
-    array([ 1,  0, -1, -1, -1])
-    >>> sample_domain
-    array([ 0,  0, -1, -1, -1])
-    """
-    all_sources = ([source] if source is not None else []) + list(sources)
-    all_targets = ([target] if target is not None else []) + list(targets)
-    if not all_sources and not all_targets:
-        raise ValueError("pack_domains needs at least one source or target domain.")
-
-    X_parts, y_parts, d_parts = [], [], []
-    for i, item in enumerate(all_sources):
-        X, y = _split_pair(item, "sources", i, labelled_required=True)
-        n = _num_samples(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != n:
-            raise ValueError(
-                f"source domain {i}: y must have shape ({n},) to match X, "
-                f"got {y.shape}."
-            )
-        X_parts.append(X)
-        y_parts.append(y)
-        d_parts.append(np.full(n, i, dtype=np.int64))
-
-    labelled_y = list(y_parts)
-    target_items = []
-    for j, item in enumerate(all_targets):
-        X, y = _split_pair(item, "targets", j, labelled_required=False)
-        n = _num_samples(X)
-        if y is not None:
-            y = np.asarray(y)
-            if y.ndim != 1 or y.shape[0] != n:
-                raise ValueError(
-                    f"target domain {j}: y must have shape ({n},) to match X, "
-                    f"got {y.shape}."
-                )
-            labelled_y.append(y)
-        target_items.append((X, y, n))
-
-    marker = _resolve_marker(unlabelled, labelled_y)
-    for j, (X, y, n) in enumerate(target_items):
-        if y is None:
-            if marker is None:
-                raise ValueError(
-                    "pack_domains needs labels from at least one domain to know "
-                    "how to mark unlabelled target rows; pass unlabelled=-1 or "
-                    "unlabelled=np.nan."
-                )
-            y = np.full(n, marker, dtype=np.int64 if marker == UNLABELLED else float)
-        X_parts.append(X)
-        y_parts.append(y)
-        d_parts.append(np.full(n, -(j + 1), dtype=np.int64))
-
-    X = _concat_rows(X_parts)
-    y = _concat_labels(y_parts)
-    return X, y, np.concatenate(d_parts)
-
-
-def _resolve_marker(unlabelled, labelled_y):
-    if isinstance(unlabelled, str):
-        if unlabelled != "auto":
-            raise ValueError(
-                f"unlabelled must be 'auto', -1 or nan, got {unlabelled!r}."
-            )
-        if not labelled_y:
-            return None
-        y = np.concatenate([np.asarray(v) for v in labelled_y])
-        return np.nan if _infer_task(y) == "regression" else UNLABELLED
-    if isinstance(unlabelled, numbers.Real) and (
-        unlabelled == UNLABELLED or unlabelled != unlabelled
-    ):
-        return UNLABELLED if unlabelled == UNLABELLED else np.nan
-    raise ValueError(f"unlabelled must be 'auto', -1 or nan, got {unlabelled!r}.")
-
-
-def _concat_labels(parts):
-    """Concatenate label arrays, keeping -1 markers next to string labels."""
-    kinds = {p.dtype.kind for p in parts if p.size}
-    if kinds & {"U", "S", "O"}:
-        out = np.empty(sum(p.shape[0] for p in parts), dtype=object)
-        start = 0
-        for p in parts:
-            out[start : start + p.shape[0]] = p.tolist()
-            start += p.shape[0]
-        if all(isinstance(v, str) for v in out):
-            return out.astype(str)
-        return out
-    return np.concatenate([p.astype(np.result_type(*parts)) for p in parts])
-
-
-def as_indexable(X):
-    """Return ``X`` in a container whose rows can be indexed.
+    The one place where an estimator that learns from labels (a classifier or
+    regressor, whatever its family) turns ``y``, ``sample_domain`` and
+    ``sample_weight`` into the rows it fits on.
 
     Parameters
     ----------
-    X : array-like, sparse matrix, list of documents or iterable
-        Rows.
-
-    Returns
-    -------
-    X : list, tuple, ndarray, pandas object or CSR/CSC matrix
-        The same rows.
-    """
-    if sparse.issparse(X):
-        return X if X.format in ("csr", "csc") else X.tocsr()
-    if isinstance(X, list | tuple | np.ndarray) or hasattr(X, "iloc"):
-        return X
-    if isinstance(X, str | bytes):
-        raise ValueError(
-            "Iterable over raw text documents expected, string object received."
-        )
-    if hasattr(X, "__array__"):
-        return np.asarray(X)
-    if hasattr(X, "__getitem__") and hasattr(X, "__len__"):
-        return X
-    if hasattr(X, "__iter__"):
-        return list(X)
-    raise TypeError(
-        f"Expected a sequence of rows or an array-like, got {type(X).__name__}."
-    )
-
-
-def split_domains(X, y=None, sample_domain=None):
-    """Split ``X, y, sample_domain`` into one ``(X, y)`` pair per domain.
-
-    The inverse of :func:`pack_domains`; domains are read with the same rules
-    as every estimator (:func:`check_domains`).
-
-    Parameters
-    ----------
-    X : list, ndarray, sparse matrix or pandas object of n_samples rows
-        Rows of all domains.
-    y : array-like of shape (n_samples,), default=None
-        Labels; ``-1`` or NaN mark unlabelled rows.
+    X : array-like, sparse matrix or sequence of documents of n_samples rows
+        Rows, used for their number only.
+    y : array-like of shape (n_samples,)
+        Targets, ``-1`` (classification) or NaN (regression) on unlabelled
+        rows.
     sample_domain : array-like of int of shape (n_samples,), default=None
-        Domain of each row. When None, labelled rows are domain ``0`` and
-        unlabelled rows domain ``-1``.
+        Domain of each row, read by :func:`check_domains`.
+    sample_weight : float or array-like of shape (n_samples,), default=None
+        Weights of the rows: finite and non-negative (checked by
+        scikit-learn's own ``_check_sample_weight``).
+    task : {'auto', 'classification', 'regression'}, default='auto'
+        How to read the unlabelled marker.
+    estimator_name : str, default=None
+        Name used in error messages.
 
     Returns
     -------
-    sources : dict of int to tuple (X, y)
-        Source domains (non-negative keys, in increasing order).
-    targets : dict of int to tuple (X, y)
-        Target domains (negative keys, ``-1`` first). ``y`` keeps the
-        unlabelled markers, and is None when ``y`` was None.
+    rows : LabelledRows
+        Indices, labels and weights of the labelled rows, and the domain
+        masks of every row.
 
-    See Also
-    --------
-    pack_domains : The inverse operation.
+    Raises
+    ------
+    ValueError
+        Everything :func:`check_domains` raises with ``require_labels=True``,
+        and a ``sample_weight`` of the wrong shape, with NaN, infinite or
+        negative values.
 
     Examples
     --------
-    >>> from sktransfer.utils import pack_domains, split_domains
-    >>> X, y, sd = pack_domains(source=([[0.0], [1.0]], [0, 1]), target=[[5.0]])
-    >>> sources, targets = split_domains(X, y, sd)
-    >>> sources[0]
-    ([[0.0], [1.0]], array([0, 1]))
-    >>> targets[-1]
-    ([[5.0]], array([-1]))
+    >>> from sktransfer.utils._domains import labelled_rows
+    >>> rows = labelled_rows([[0.0], [1.0], [2.0]], [0, 1, -1])
+    >>> rows.indices
+    array([0, 1])
+    >>> rows.take([[0.0], [1.0], [2.0]])
+    [[0.0], [1.0]]
     """
-    X = as_indexable(X)
-    masks = check_domains(y, sample_domain, n_samples=_num_samples(X))
-    sources, targets = {}, {}
-    domains = np.unique(masks.sample_domain)
-    for d in sorted(domains[domains >= 0]) + sorted(domains[domains < 0], reverse=True):
-        idx = np.flatnonzero(masks.sample_domain == d)
-        X_d = _safe_indexing(X, idx)
-        y_d = None if masks.y is None else masks.y[idx]
-        (sources if d >= 0 else targets)[int(d)] = (X_d, y_d)
-    return sources, targets
+    masks = check_domains(
+        y,
+        sample_domain,
+        n_samples=_num_samples(X),
+        task=task,
+        require_labels=True,
+        estimator_name=estimator_name,
+    )
+    idx = masks.labelled_indices
+    sw = None
+    if sample_weight is not None:
+        sw = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )[idx]
+    return LabelledRows(idx, masks.y[idx], sw, masks)
+
+
+def score_labelled(
+    estimator, X, y, sample_weight=None, sample_domain=None, *, task, score=None
+):
+    """Score ``estimator`` on the labelled rows of ``X`` only.
+
+    Unlabelled rows (``-1`` or NaN) are ignored, so a cross-validation fold
+    that holds target rows without labels still gets a finite score.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        Gives the predictions (``estimator.predict``) unless ``score`` is given.
+    X : array-like, sparse matrix or sequence of documents of n_samples rows
+        Rows to score, indexable (see ``as_indexable``).
+    y : array-like of shape (n_samples,)
+        True targets, ``-1`` or NaN on unlabelled rows.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Weights of the rows.
+    sample_domain : array-like of int of shape (n_samples,), default=None
+        Domain of each row (needed when ``-1`` is a real class).
+    task : {'classification', 'regression'}
+        Accuracy for classification, R^2 for regression.
+    score : callable, default=None
+        ``score(X_labelled, y_labelled, sample_weight)`` to use instead of the
+        metric of ``task`` (a wrapped estimator's own ``score``, say).
+
+    Returns
+    -------
+    score : float
+        The score on the labelled rows.
+
+    Examples
+    --------
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sktransfer.utils._domains import score_labelled
+    >>> clf = DummyClassifier().fit([[0], [1], [2]], [1, 1, 0])
+    >>> score_labelled(clf, [[0], [1], [2]], [1, 0, -1], task="classification")
+    0.5
+    """
+    rows = labelled_rows(
+        X,
+        y,
+        sample_domain,
+        sample_weight,
+        task=task,
+        estimator_name=type(estimator).__name__,
+    )
+    X_l = rows.take(X)
+    if score is not None:
+        return score(X_l, rows.y, rows.sample_weight)
+    metric = accuracy_score if task == "classification" else r2_score
+    return float(
+        metric(rows.y, estimator.predict(X_l), sample_weight=rows.sample_weight)
+    )

@@ -132,8 +132,8 @@ def test_sample_weight_unsupported_is_an_error_not_a_resample():
 @pytest.mark.parametrize(
     "sw, match",
     [
-        (np.ones(3), r"shape \(120,\)"),
-        (-np.ones(120), "non-negative"),
+        (np.ones(3), r"sample_weight.shape == \(3,\), expected \(120,\)"),
+        (-np.ones(120), "Negative values in data passed to `sample_weight`"),
         (np.full(120, np.nan), "NaN"),
     ],
 )

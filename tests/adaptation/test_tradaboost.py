@@ -608,9 +608,17 @@ def test_use_proba_needs_predict_proba():
 
 def test_all_zero_sample_weight():
     X, y, sd = _small_transfer()
-    with pytest.raises(ValueError, match="sample_weight is zero"):
+    # Zero everywhere: scikit-learn >= 1.7 says so itself.
+    with pytest.raises(ValueError, match="non-zero|sample_weight is zero"):
         TrAdaBoostClassifier().fit(
             X, y, sample_domain=sd, sample_weight=np.zeros(len(y))
+        )
+    # Zero on every labelled row, positive on the unlabelled ones: ours.
+    y = y.copy()
+    y[-5:] = -1
+    with pytest.raises(ValueError, match="sample_weight is zero"):
+        TrAdaBoostClassifier().fit(
+            X, y, sample_domain=sd, sample_weight=(y == -1).astype(float)
         )
 
 

@@ -120,7 +120,7 @@ def _metric_message(metric, factory):
 
 
 def _show(value):
-    """Repr of a parameter value; functions by their name."""
+    """Return the repr of a parameter value, a function by its name."""
     if callable(value) and not hasattr(value, "get_params"):
         return getattr(value, "__name__", repr(value))
     return repr(value)
@@ -259,7 +259,7 @@ class _MetricScorer(_DomainScorer):
         self._scorer = _resolve_metric(metric, self._factory)
 
     def _source_score(self, model, X, y_true, sample_weight=None):
-        """``metric`` of ``model`` on rows ``X`` against ``y_true``."""
+        """Return ``metric`` of ``model`` on rows ``X`` against ``y_true``."""
         kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
         try:
             return self._scorer(model, X, y_true, **kwargs)

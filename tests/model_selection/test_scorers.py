@@ -554,6 +554,20 @@ def test_reverse_validation_proba_metric_needs_predict_proba():
     assert 0.5 < auc <= 1.0
 
 
+class BrokenPredict(PredictColumn0):
+    """A bug inside predict: its AttributeError is not a missing method."""
+
+    def predict(self, X):
+        return X.no_such_attribute
+
+
+def test_attribute_error_inside_the_model_is_not_rewritten():
+    est = BrokenPredict().fit(KNOWN_X)
+    scorer = importance_weighted_scorer(WeightsInColumn1(), "accuracy")
+    with pytest.raises(AttributeError, match="no_such_attribute"):
+        scorer(est, KNOWN_X, KNOWN_Y)
+
+
 def test_reverse_validation_errors():
     X, y, _ = _shifted_data()
     model = _pipe().fit(X, y)

@@ -11,7 +11,10 @@ a model does on the unlabelled target domain without target labels
 Everything reads domains with :func:`sktransfer.utils.check_domains`: from
 ``y`` (``-1`` or NaN marks unlabelled target rows) with metadata routing
 disabled, or from a routed ``sample_domain`` with routing enabled. This
-subpackage imports only numpy, scipy, scikit-learn and :mod:`sktransfer.utils`.
+subpackage imports only numpy, scipy, scikit-learn and :mod:`sktransfer.utils`;
+:func:`importance_weighted_scorer` imports :mod:`sktransfer.adaptation`, whose
+:class:`~sktransfer.adaptation.DiscriminativeWeighting` gives its weights, when
+it first scores.
 """
 
 from sktransfer.model_selection._scorers import (

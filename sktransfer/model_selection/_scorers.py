@@ -14,27 +14,22 @@ target), or from ``sample_domain`` when routing is enabled (each scorer requests
 it for ``score`` by default, so no ``set_score_request`` call is needed).
 
 The scorers are stateless: they store nothing when called, so calling one twice
-on the same fitted model and fold gives the same number. Only public
-scikit-learn APIs are used.
+on the same fitted model and fold gives the same number. Their ``metric`` is a
+scikit-learn scorer (:func:`sklearn.metrics.get_scorer` resolves a name), and
+the importance weights come from
+:class:`~sktransfer.adaptation.DiscriminativeWeighting`.
 """
 
+import difflib
 import numbers
+import re
 
 import numpy as np
 from scipy.special import entr
 from sklearn import get_config
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (
-    accuracy_score,
-    balanced_accuracy_score,
-    f1_score,
-    log_loss,
-    mean_absolute_error,
-    mean_squared_error,
-    r2_score,
-    roc_auc_score,
-)
+from sklearn.metrics import get_scorer, get_scorer_names, make_scorer
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 from sklearn.utils.metadata_routing import MetadataRequest, get_routing_for_object
@@ -52,79 +47,87 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- #
-# Metrics (greater is better)
+# Metrics: scikit-learn scorers (greater is better)
 # --------------------------------------------------------------------------- #
 
-
-def _f1_macro(y_true, y_pred, sample_weight=None):
-    return f1_score(y_true, y_pred, average="macro", sample_weight=sample_weight)
-
-
-def _neg_mse(y_true, y_pred, sample_weight=None):
-    return -mean_squared_error(y_true, y_pred, sample_weight=sample_weight)
-
-
-def _neg_mae(y_true, y_pred, sample_weight=None):
-    return -mean_absolute_error(y_true, y_pred, sample_weight=sample_weight)
+# The methods a scikit-learn scorer may ask a model for.
+_RESPONSE_METHODS = (
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+)
 
 
-# name -> (response, function of (y_true, response, classes, sample_weight))
-_PREDICT_METRICS = {
-    "accuracy": accuracy_score,
-    "balanced_accuracy": balanced_accuracy_score,
-    "f1_macro": _f1_macro,
-    "r2": r2_score,
-    "neg_mean_squared_error": _neg_mse,
-    "neg_mean_absolute_error": _neg_mae,
-}
-_PROBA_METRICS = ("neg_log_loss", "roc_auc")
-_METRIC_NAMES = tuple(sorted((*_PREDICT_METRICS, *_PROBA_METRICS)))
+def _is_scorer(metric):
+    """Whether ``metric`` is a scikit-learn scorer object.
+
+    Scorer objects (what :func:`~sklearn.metrics.make_scorer` and
+    :func:`~sklearn.metrics.get_scorer` return) are called as
+    ``scorer(estimator, X, y, sample_weight=None)`` and, like every
+    scikit-learn scorer since 1.3, have ``set_score_request``. Other callables
+    are metric functions ``metric(y_true, y_pred, sample_weight=None)``.
+    """
+    return callable(metric) and callable(getattr(metric, "set_score_request", None))
 
 
-def _check_metric(metric, factory):
+def _resolve_metric(metric, factory):
+    """Return the scikit-learn scorer that computes ``metric``.
+
+    Parameters
+    ----------
+    metric : str, scorer object or callable
+        A name of :func:`sklearn.metrics.get_scorer_names`, a scorer object,
+        or a metric function ``metric(y_true, y_pred, sample_weight=None)``
+        computed on ``predict`` where greater is better.
+    factory : str
+        Name of the public factory, for error messages.
+
+    Returns
+    -------
+    scorer : callable
+        ``scorer(estimator, X, y, sample_weight=None)``, greater is better.
+
+    Raises
+    ------
+    ValueError
+        If ``metric`` is neither a scorer name nor a callable.
+    """
+    if isinstance(metric, str):
+        try:
+            return get_scorer(metric)
+        except ValueError:
+            close = difflib.get_close_matches(metric, get_scorer_names(), n=1)
+            hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(_metric_message(metric, factory) + hint) from None
+    if _is_scorer(metric):
+        return metric
     if callable(metric):
-        return
-    if isinstance(metric, str) and metric in _METRIC_NAMES:
-        return
-    raise ValueError(
-        f"{factory}: metric must be one of {list(_METRIC_NAMES)} or a callable "
-        f"metric(y_true, y_pred, sample_weight=None) where greater is better, "
-        f"got {metric!r}."
+        return make_scorer(metric)
+    raise ValueError(_metric_message(metric, factory))
+
+
+def _metric_message(metric, factory):
+    return (
+        f"{factory}: metric must be one of the scikit-learn scorer names "
+        "(sklearn.metrics.get_scorer_names(), such as 'accuracy', "
+        "'balanced_accuracy', 'f1_macro', 'neg_log_loss', 'r2' or "
+        "'neg_mean_absolute_error'), a scorer object such as "
+        "sklearn.metrics.make_scorer returns, or a callable "
+        "metric(y_true, y_pred, sample_weight=None) computed on predict where "
+        f"greater is better; got {metric!r}."
     )
 
 
-def _evaluate(metric, model, X, y_true, sample_weight=None):
-    """Score ``model`` on rows ``X`` against ``y_true`` (greater is better)."""
-    if callable(metric):
-        y_pred = model.predict(X)
-        if sample_weight is None:
-            return metric(y_true, y_pred)
-        return metric(y_true, y_pred, sample_weight=sample_weight)
-    if metric in _PREDICT_METRICS:
-        return _PREDICT_METRICS[metric](
-            y_true, model.predict(X), sample_weight=sample_weight
-        )
-    if not hasattr(model, "predict_proba"):
-        raise TypeError(
-            f"metric={metric!r} needs predict_proba, which "
-            f"{type(model).__name__} does not have; use metric='accuracy'."
-        )
-    proba = model.predict_proba(X)
-    classes = np.asarray(model.classes_)
-    if metric == "neg_log_loss":
-        return -log_loss(y_true, proba, labels=classes, sample_weight=sample_weight)
-    if classes.shape[0] != 2:
-        raise ValueError(
-            f"metric='roc_auc' needs a binary classifier, got {classes.shape[0]} "
-            "classes; use metric='accuracy' or 'neg_log_loss'."
-        )
-    return roc_auc_score(
-        np.asarray(y_true) == classes[1], proba[:, 1], sample_weight=sample_weight
-    )
+def _show(value):
+    """Return the repr of a parameter value, a function by its name."""
+    if callable(value) and not hasattr(value, "get_params"):
+        return getattr(value, "__name__", repr(value))
+    return repr(value)
 
 
 # --------------------------------------------------------------------------- #
-# Base scorer
+# Base scorers
 # --------------------------------------------------------------------------- #
 
 
@@ -135,13 +138,18 @@ def _routing_enabled():
 class _DomainScorer:
     """Callable scorer that reads domains from ``y`` or a routed ``sample_domain``.
 
-    Subclasses implement ``_score(estimator, X, masks)``. They keep no state
-    between calls.
+    The keyword arguments of the constructor are the public factory's
+    parameters: they become attributes and make the repr. Subclasses set
+    ``_factory`` and implement ``_score(estimator, X, masks)``. They keep no
+    state between calls.
     """
 
     _factory = None  # name of the public factory, for messages and repr
 
-    def _init_request(self):
+    def __init__(self, **params):
+        for name, value in params.items():
+            setattr(self, name, value)
+        self._param_names = tuple(sorted(params))
         self._sample_domain_request = True
 
     def get_metadata_routing(self):
@@ -187,16 +195,8 @@ class _DomainScorer:
         self._sample_domain_request = sample_domain
         return self
 
-    def _params(self):
-        return {}
-
     def __repr__(self):
-        def show(v):
-            if callable(v) and not hasattr(v, "get_params"):
-                return getattr(v, "__name__", repr(v))
-            return repr(v)
-
-        args = ", ".join(f"{k}={show(v)}" for k, v in sorted(self._params().items()))
+        args = ", ".join(f"{k}={_show(getattr(self, k))}" for k in self._param_names)
         return f"{self._factory}({args})"
 
     def _masks(self, X, y, sample_domain):
@@ -247,6 +247,37 @@ class _DomainScorer:
         return float(self._score(estimator, X, masks))
 
 
+class _MetricScorer(_DomainScorer):
+    """A domain scorer that scores a model on labelled source rows with ``metric``.
+
+    ``metric`` is resolved once, with scikit-learn's
+    :func:`~sklearn.metrics.get_scorer` for a name.
+    """
+
+    def __init__(self, *, metric, **params):
+        super().__init__(metric=metric, **params)
+        self._scorer = _resolve_metric(metric, self._factory)
+
+    def _source_score(self, model, X, y_true, sample_weight=None):
+        """Return ``metric`` of ``model`` on rows ``X`` against ``y_true``."""
+        kwargs = {} if sample_weight is None else {"sample_weight": sample_weight}
+        try:
+            return self._scorer(model, X, y_true, **kwargs)
+        except AttributeError as exc:
+            # scikit-learn names the response methods it looked for.
+            words = set(re.findall(r"\w+", str(exc)))
+            needed = [
+                m for m in _RESPONSE_METHODS if m in words and not hasattr(model, m)
+            ]
+            if not needed:
+                raise
+            raise TypeError(
+                f"{self._factory}: metric={_show(self.metric)} needs "
+                f"{' or '.join(needed)}, which {type(model).__name__} does not "
+                "have; use a metric computed on predict, such as 'accuracy'."
+            ) from exc
+
+
 # --------------------------------------------------------------------------- #
 # Importance-weighted validation
 # --------------------------------------------------------------------------- #
@@ -259,48 +290,34 @@ def _features(estimator, X):
     return X, estimator
 
 
-class _ImportanceWeightedScorer(_DomainScorer):
+class _ImportanceWeightedScorer(_MetricScorer):
     _factory = "importance_weighted_scorer"
 
-    def __init__(self, weighting, metric):
-        self.weighting = weighting
-        self.metric = metric
-        self._init_request()
+    def _weighting(self):
+        """Return the unfitted weighting to fit on the fold's features."""
+        # Imported here: importing sktransfer.model_selection does not import
+        # sktransfer.adaptation (which never imports model_selection).
+        from sktransfer.adaptation import DiscriminativeWeighting
 
-    def _params(self):
-        return {"weighting": self.weighting, "metric": self.metric}
+        if self.weighting is None:
+            # The raw ratio, as IWCV's unbiasedness needs: no clipping.
+            return DiscriminativeWeighting(LogisticRegression(max_iter=1000), clip=None)
+        if hasattr(self.weighting, "predict_proba"):
+            return DiscriminativeWeighting(self.weighting, clip=None)
+        return clone(self.weighting)
 
     def _weights(self, Z, masks):
-        src = np.flatnonzero(masks.source & masks.labelled)
-        if self.weighting is not None and not hasattr(self.weighting, "predict_proba"):
-            weighting = clone(self.weighting)
-            weighting.fit(
-                Z,
-                masks.y,
-                sample_domain=masks.sample_domain if masks.explicit else None,
-            )
-            weights = np.asarray(weighting.weights_, dtype=np.float64)
-            if weights.shape != (masks.n_samples,):
-                raise ValueError(
-                    f"{self._factory}: weighting.weights_ must hold one weight "
-                    f"per row ({masks.n_samples}), got shape {weights.shape}."
-                )
-            return weights[src]
-        # Density ratio from a probabilistic domain classifier:
-        # p_t(x) / p_s(x) = (n_s / n_t) * P(target | x) / P(source | x).
-        clf = (
-            LogisticRegression(max_iter=1000)
-            if self.weighting is None
-            else clone(self.weighting)
+        """Return the importance weight of every row of the fold."""
+        weighting = self._weighting().fit(
+            Z, masks.y, sample_domain=masks.sample_domain if masks.explicit else None
         )
-        is_target = masks.target.astype(np.int64)
-        clf.fit(Z, is_target)
-        column = list(np.asarray(clf.classes_)).index(1)
-        p_target = clf.predict_proba(_safe_indexing(Z, src))[:, column]
-        p_target = np.clip(p_target, 1e-12, 1 - 1e-12)
-        n_t = int(masks.target.sum())
-        n_s = int(masks.n_samples - n_t)
-        return (n_s / n_t) * p_target / (1.0 - p_target)
+        weights = np.asarray(weighting.weights_, dtype=np.float64)
+        if weights.shape != (masks.n_samples,):
+            raise ValueError(
+                f"{self._factory}: weighting.weights_ must hold one weight "
+                f"per row ({masks.n_samples}), got shape {weights.shape}."
+            )
+        return weights
 
     def _score(self, estimator, X, masks):
         self._require_source(masks)
@@ -315,7 +332,8 @@ class _ImportanceWeightedScorer(_DomainScorer):
                 "steps turn documents into features (the weights are estimated "
                 "on estimator[:-1].transform(X))."
             )
-        weights = self._weights(Z, masks)
+        src = np.flatnonzero(masks.source & masks.labelled)
+        weights = self._weights(Z, masks)[src]
         if not np.all(np.isfinite(weights)) or np.any(weights < 0):
             raise ValueError(
                 f"{self._factory}: the weighting gave non-finite or negative weights."
@@ -325,9 +343,8 @@ class _ImportanceWeightedScorer(_DomainScorer):
                 f"{self._factory}: every source row got weight 0; the weighted "
                 "score is undefined."
             )
-        src = np.flatnonzero(masks.source & masks.labelled)
-        return _evaluate(
-            self.metric, final, _safe_indexing(Z, src), masks.y[src], weights
+        return self._source_score(
+            final, _safe_indexing(Z, src), masks.y[src], sample_weight=weights
         )
 
 
@@ -346,8 +363,9 @@ def importance_weighted_scorer(weighting=None, metric="accuracy"):
     weighting : classifier, weighting object or None, default=None
         How the density ratio is estimated on the fold's features:
 
-        * None: a ``LogisticRegression(max_iter=1000)`` domain classifier,
-          ``w(x) = (n_s / n_t) P(target | x) / P(source | x)``;
+        * None: :class:`~sktransfer.adaptation.DiscriminativeWeighting` with
+          a ``LogisticRegression(max_iter=1000)`` domain classifier and
+          ``clip=None``, ``w(x) = (n_s / n_t) P(target | x) / P(source | x)``;
         * a classifier with ``predict_proba``: the same with that classifier
           (e.g. ``LogisticRegression(C=0.1)`` for smoother weights);
         * any other object with ``fit(X, y, sample_domain=None)`` that sets
@@ -356,10 +374,14 @@ def importance_weighted_scorer(weighting=None, metric="accuracy"):
 
         Cloned and fitted anew at every call.
     metric : str or callable, default='accuracy'
-        One of ``'accuracy'``, ``'balanced_accuracy'``, ``'f1_macro'``,
-        ``'neg_log_loss'``, ``'roc_auc'`` (binary), ``'r2'``,
-        ``'neg_mean_squared_error'``, ``'neg_mean_absolute_error'``, or a
-        callable ``metric(y_true, y_pred, sample_weight=None)`` computed on
+        How the source rows are scored, their weights passed as
+        ``sample_weight``: the name of any scikit-learn scorer
+        (:func:`sklearn.metrics.get_scorer_names`, such as ``'accuracy'``,
+        ``'balanced_accuracy'``, ``'f1_macro'``, ``'neg_log_loss'``,
+        ``'roc_auc'``, ``'r2'`` or ``'neg_mean_absolute_error'``), a scorer
+        object (:func:`sklearn.metrics.make_scorer`), called as
+        ``scorer(estimator, X, y, sample_weight=w)``, or a callable
+        ``metric(y_true, y_pred, sample_weight=None)`` computed on
         ``predict`` where greater is better.
 
     Returns
@@ -389,6 +411,12 @@ def importance_weighted_scorer(weighting=None, metric="accuracy"):
     scored. A fold without target or labelled source rows raises a
     ``ValueError``.
 
+    With the default and with a classifier as ``weighting``, the weights are
+    ``DiscriminativeWeighting(classifier, clip=None).fit(...).weights_``: the
+    raw ratio, which the unbiasedness of IWCV needs (``P(source | x)`` is
+    floored at machine epsilon, so weights stay finite). For clipped weights,
+    pass ``weighting=DiscriminativeWeighting()`` (``clip=10``).
+
     References
     ----------
     .. [1] M. Sugiyama, M. Krauledat and K.-R. Müller, "Covariate shift
@@ -413,14 +441,14 @@ def importance_weighted_scorer(weighting=None, metric="accuracy"):
     >>> print(clf.score(X[:100], labels[:100]), clf.score(X[100:], labels[100:]))
     0.67 0.34
     """
-    _check_metric(metric, "importance_weighted_scorer")
+    scorer = _ImportanceWeightedScorer(weighting=weighting, metric=metric)
     if weighting is not None and not hasattr(weighting, "fit"):
         raise TypeError(
             "importance_weighted_scorer: weighting must be None, a classifier "
             "with predict_proba, or an object with fit(X, y, sample_domain) "
             f"that sets weights_; got {type(weighting).__name__}."
         )
-    return _ImportanceWeightedScorer(weighting, metric)
+    return scorer
 
 
 # --------------------------------------------------------------------------- #
@@ -430,9 +458,6 @@ def importance_weighted_scorer(weighting=None, metric="accuracy"):
 
 class _PredictionEntropyScorer(_DomainScorer):
     _factory = "prediction_entropy_scorer"
-
-    def __init__(self):
-        self._init_request()
 
     def _score(self, estimator, X, masks):
         self._require_target(masks)
@@ -510,12 +535,20 @@ def prediction_entropy_scorer():
 # --------------------------------------------------------------------------- #
 
 
-class _ConstantModel:
-    """Stands in for a classifier fitted on a single pseudo-class."""
+class _ConstantModel(ClassifierMixin, BaseEstimator):
+    """Stands in for a classifier fitted on a single pseudo-class.
+
+    A classifier (by its tags) with ``classes_``, so that scikit-learn's
+    scorers read its ``predict_proba`` as they read a fitted classifier's.
+    """
 
     def __init__(self, label, classes):
         self.label = label
-        self.classes_ = classes
+        self.classes = classes
+
+    @property
+    def classes_(self):
+        return np.asarray(self.classes)
 
     def predict(self, X):
         out = np.empty(num_rows(X), dtype=np.asarray(self.classes_).dtype)
@@ -553,32 +586,26 @@ def _reversed_targets(pseudo, tgt, n_samples, task):
     return y_rev
 
 
-class _ReverseValidationScorer(_DomainScorer):
+class _ReverseValidationScorer(_MetricScorer):
     _factory = "reverse_validation_scorer"
-
-    def __init__(self, metric, random_state):
-        self.metric = metric
-        self.random_state = random_state
-        self._init_request()
-
-    def _params(self):
-        return {"metric": self.metric, "random_state": self.random_state}
 
     def _score(self, estimator, X, masks):
         self._require_source(masks)
         self._require_target(masks)
         src = np.flatnonzero(masks.source & masks.labelled)
         tgt = np.flatnonzero(masks.target)
-        X_src = _safe_indexing(X, src)
         pseudo = np.asarray(estimator.predict(_safe_indexing(X, tgt)))
-
         if masks.task == "classification" and np.unique(pseudo).shape[0] == 1:
             # A classifier fitted on one class predicts it everywhere; fitting
             # would fail (or hit the -1 collision check), so score that model.
             classes = getattr(estimator, "classes_", np.unique(pseudo))
             reverse = _ConstantModel(pseudo[0], np.asarray(classes))
-            return _evaluate(self.metric, reverse, X_src, masks.y[src])
+        else:
+            reverse = self._fit_reversed(estimator, X, masks, pseudo, tgt)
+        return self._source_score(reverse, _safe_indexing(X, src), masks.y[src])
 
+    def _fit_reversed(self, estimator, X, masks, pseudo, tgt):
+        """Fit a clone of ``estimator`` with ``pseudo`` on the target rows."""
         y_rev = _reversed_targets(pseudo, tgt, masks.n_samples, masks.task)
         reverse = clone(estimator)
         if self.random_state is not None:
@@ -595,8 +622,7 @@ class _ReverseValidationScorer(_DomainScorer):
                 "sample_domain. Enable metadata routing (sample_domain is then "
                 "passed) or relabel the classes."
             )
-        reverse.fit(X, y_rev, **fit_params)
-        return _evaluate(self.metric, reverse, X_src, masks.y[src])
+        return reverse.fit(X, y_rev, **fit_params)
 
 
 def reverse_validation_scorer(metric="accuracy", random_state=0):
@@ -614,11 +640,13 @@ def reverse_validation_scorer(metric="accuracy", random_state=0):
     Parameters
     ----------
     metric : str or callable, default='accuracy'
-        One of ``'accuracy'``, ``'balanced_accuracy'``, ``'f1_macro'``,
-        ``'neg_log_loss'``, ``'roc_auc'`` (binary), ``'r2'``,
-        ``'neg_mean_squared_error'``, ``'neg_mean_absolute_error'``, or a
-        callable ``metric(y_true, y_pred)`` computed on ``predict`` where
-        greater is better.
+        How the reversed model is scored on the source rows: the name of any
+        scikit-learn scorer (:func:`sklearn.metrics.get_scorer_names`, such
+        as ``'accuracy'``, ``'balanced_accuracy'``, ``'f1_macro'``,
+        ``'neg_log_loss'`` or ``'r2'``), a scorer object
+        (:func:`sklearn.metrics.make_scorer`), or a callable
+        ``metric(y_true, y_pred)`` computed on ``predict`` where greater is
+        better.
     random_state : int, RandomState instance or None, default=0
         Seeds the reversed fit: every ``random_state`` parameter of the clone
         (including nested ones, ``step__random_state``) is set to a seed drawn
@@ -687,7 +715,7 @@ def reverse_validation_scorer(metric="accuracy", random_state=0):
     >>> scorer(clf, X, y)
     1.0
     """
-    _check_metric(metric, "reverse_validation_scorer")
+    scorer = _ReverseValidationScorer(metric=metric, random_state=random_state)
     if not (
         random_state is None
         or isinstance(random_state, np.random.RandomState)
@@ -700,4 +728,4 @@ def reverse_validation_scorer(metric="accuracy", random_state=0):
             "reverse_validation_scorer: random_state must be an int, a "
             f"RandomState instance or None, got {random_state!r}."
         )
-    return _ReverseValidationScorer(metric, random_state)
+    return scorer

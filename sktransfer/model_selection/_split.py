@@ -113,7 +113,13 @@ def _check_size(value, param, name, allow_none):
 
 
 class _DomainSplitterMixin:
-    """``__repr__`` in scikit-learn's style, built from the ``__init__`` signature."""
+    """What every domain splitter shares.
+
+    A ``__repr__`` in scikit-learn's style, built from the ``__init__``
+    signature, and the request of ``sample_domain`` for ``split``.
+    """
+
+    __metadata_request__split = {"sample_domain": True}
 
     def _param_names(self):
         params = inspect.signature(type(self).__init__).parameters.values()
@@ -124,7 +130,64 @@ class _DomainSplitterMixin:
         return f"{type(self).__name__}({args})"
 
 
-class DomainShuffleSplit(_DomainSplitterMixin, BaseCrossValidator):
+class _TwoDomainSplitter(_DomainSplitterMixin, BaseCrossValidator):
+    """Base of the splitters that keep source and target rows in every fold.
+
+    :meth:`split` reads and checks the domains; subclasses implement
+    ``_iter_splits(masks)``, yielding ``(train, test)`` index arrays.
+    """
+
+    def split(self, X, y=None, groups=None, *, sample_domain=None):
+        """Generate indices to split data into training and test set.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents of n_samples rows
+            Source and target rows together.
+        y : array-like of shape (n_samples,), default=None
+            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
+            form the target domain when neither ``sample_domain`` nor
+            ``groups`` is given.
+        groups : array-like of int of shape (n_samples,), default=None
+            Domain labels, read as ``sample_domain`` when that is None (for use
+            without metadata routing).
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row: non-negative for source, negative for target.
+
+        Yields
+        ------
+        train : ndarray
+            The training set indices for that split, sorted.
+        test : ndarray
+            The testing set indices for that split, sorted.
+        """
+        masks = _read_domains(self, X, y, groups, sample_domain)
+        _check_two_domains(self, masks)
+        yield from self._iter_splits(masks)
+
+    def get_n_splits(self, X=None, y=None, groups=None, *, sample_domain=None):
+        """Return the number of splitting iterations, ``n_splits``.
+
+        Parameters
+        ----------
+        X : object, default=None
+            Ignored.
+        y : object, default=None
+            Ignored.
+        groups : object, default=None
+            Ignored.
+        sample_domain : object, default=None
+            Ignored.
+
+        Returns
+        -------
+        n_splits : int
+            The number of splits.
+        """
+        return self.n_splits
+
+
+class DomainShuffleSplit(_TwoDomainSplitter):
     """Shuffle split run separately within each domain.
 
     Each split draws a random test set of ``test_size`` rows (and a train set
@@ -180,8 +243,6 @@ class DomainShuffleSplit(_DomainSplitterMixin, BaseCrossValidator):
     [0 2 4 5 6 8 9] [1 3 7]
     """
 
-    __metadata_request__split = {"sample_domain": True}
-
     def __init__(
         self, n_splits=5, *, test_size=0.2, train_size=None, random_state=None
     ):
@@ -225,32 +286,7 @@ class DomainShuffleSplit(_DomainSplitterMixin, BaseCrossValidator):
             )
         return n_train, n_test
 
-    def split(self, X, y=None, groups=None, *, sample_domain=None):
-        """Generate indices to split data into training and test set.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents of n_samples rows
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain when neither ``sample_domain`` nor
-            ``groups`` is given.
-        groups : array-like of int of shape (n_samples,), default=None
-            Domain labels, read as ``sample_domain`` when that is None (for use
-            without metadata routing).
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
-
-        Yields
-        ------
-        train : ndarray
-            The training set indices for that split, sorted.
-        test : ndarray
-            The testing set indices for that split, sorted.
-        """
-        masks = _read_domains(self, X, y, groups, sample_domain)
-        _check_two_domains(self, masks)
+    def _iter_splits(self, masks):
         parts = []
         for d in _domain_order(masks.sample_domain):
             idx = np.flatnonzero(masks.sample_domain == d)
@@ -264,29 +300,8 @@ class DomainShuffleSplit(_DomainSplitterMixin, BaseCrossValidator):
                 train.append(perm[n_test : n_test + n_train])
             yield np.sort(np.concatenate(train)), np.sort(np.concatenate(test))
 
-    def get_n_splits(self, X=None, y=None, groups=None, *, sample_domain=None):
-        """Return the number of splitting iterations, ``n_splits``.
 
-        Parameters
-        ----------
-        X : object, default=None
-            Ignored.
-        y : object, default=None
-            Ignored.
-        groups : object, default=None
-            Ignored.
-        sample_domain : object, default=None
-            Ignored.
-
-        Returns
-        -------
-        n_splits : int
-            The number of splits.
-        """
-        return self.n_splits
-
-
-class DomainStratifiedKFold(_DomainSplitterMixin, BaseCrossValidator):
+class DomainStratifiedKFold(_TwoDomainSplitter):
     """K-fold stratified by domain and class label.
 
     Rows are grouped into strata: one per (domain, class) pair for labelled
@@ -348,8 +363,6 @@ class DomainStratifiedKFold(_DomainSplitterMixin, BaseCrossValidator):
     [ 3  7 11] [ 0  1 -1]
     """
 
-    __metadata_request__split = {"sample_domain": True}
-
     def __init__(self, n_splits=5, *, shuffle=False, random_state=None):
         name = type(self).__name__
         _check_n_splits(n_splits, 2, name)
@@ -396,7 +409,7 @@ class DomainStratifiedKFold(_DomainSplitterMixin, BaseCrossValidator):
                 f"{name}: some strata have fewer rows than n_splits={k}, so some "
                 f"folds lack them: {described}.",
                 UserWarning,
-                stacklevel=3,
+                stacklevel=4,  # split -> _iter_splits -> _test_folds
             )
         order = np.concatenate(order)
         folds = np.empty(masks.n_samples, dtype=np.intp)
@@ -425,56 +438,10 @@ class DomainStratifiedKFold(_DomainSplitterMixin, BaseCrossValidator):
         if unlabelled.size:
             yield None, unlabelled
 
-    def split(self, X, y=None, groups=None, *, sample_domain=None):
-        """Generate indices to split data into training and test set.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents of n_samples rows
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain when neither ``sample_domain`` nor
-            ``groups`` is given.
-        groups : array-like of int of shape (n_samples,), default=None
-            Domain labels, read as ``sample_domain`` when that is None (for use
-            without metadata routing).
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
-
-        Yields
-        ------
-        train : ndarray
-            The training set indices for that split, sorted.
-        test : ndarray
-            The testing set indices for that split, sorted.
-        """
-        masks = _read_domains(self, X, y, groups, sample_domain)
-        _check_two_domains(self, masks)
+    def _iter_splits(self, masks):
         folds = self._test_folds(masks)
         for i in range(self.n_splits):
             yield np.flatnonzero(folds != i), np.flatnonzero(folds == i)
-
-    def get_n_splits(self, X=None, y=None, groups=None, *, sample_domain=None):
-        """Return the number of splitting iterations, ``n_splits``.
-
-        Parameters
-        ----------
-        X : object, default=None
-            Ignored.
-        y : object, default=None
-            Ignored.
-        groups : object, default=None
-            Ignored.
-        sample_domain : object, default=None
-            Ignored.
-
-        Returns
-        -------
-        n_splits : int
-            The number of splits.
-        """
-        return self.n_splits
 
 
 class LeaveOneDomainOut(_DomainSplitterMixin, BaseCrossValidator):
@@ -567,8 +534,6 @@ class LeaveOneDomainOut(_DomainSplitterMixin, BaseCrossValidator):
     [2 3 4 5] [0 1]
     [0 1 6 7] [2 3]
     """
-
-    __metadata_request__split = {"sample_domain": True}
 
     def __init__(self, *, target_copies=False):
         if not isinstance(target_copies, bool | np.bool_):

@@ -3,10 +3,11 @@ import math
 import numpy as np
 import pytest
 import sklearn
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.metrics import fbeta_score, get_scorer, make_scorer
 from sklearn.model_selection import GridSearchCV, cross_validate
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -14,7 +15,11 @@ from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from sklearn.svm import LinearSVC
 from sklearn.utils.metadata_routing import get_routing_for_object
 
-from sktransfer.adaptation import DomainAwareClassifier, DomainAwareRegressor
+from sktransfer.adaptation import (
+    DiscriminativeWeighting,
+    DomainAwareClassifier,
+    DomainAwareRegressor,
+)
 from sktransfer.model_selection import (
     DomainShuffleSplit,
     DomainStratifiedKFold,
@@ -76,6 +81,31 @@ class PredictColumn0(ClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         return np.asarray(X)[:, 0].astype(int)
+
+
+class Proba1InColumn0(ClassifierMixin, BaseEstimator):
+    """P(class 1) is column 0 of X."""
+
+    def fit(self, X, y=None):
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def predict_proba(self, X):
+        p = np.asarray(X, dtype=float)[:, 0]
+        return np.c_[1 - p, p]
+
+    def predict(self, X):
+        return (np.asarray(X, dtype=float)[:, 0] > 0.5).astype(int)
+
+
+class RegressColumn0(RegressorMixin, BaseEstimator):
+    """Predicts the value stored in column 0 of X."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def predict(self, X):
+        return np.asarray(X, dtype=float)[:, 0]
 
 
 class WeightsInColumn1(BaseEstimator):
@@ -259,6 +289,145 @@ def test_importance_weighted_errors():
         importance_weighted_scorer(metric="neg_log_loss")(svc.fit(X, y), X, y)
 
 
+# Column 0: the prediction of PredictColumn0; column 1: the row's weight.
+KNOWN_X = np.array([[1, 2.0], [0, 1.0], [0, 3.0], [1, 4.0], [1, 9.0], [0, 9.0]])
+KNOWN_Y = np.array([1, 1, 0, 0, -1, -1])
+
+
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        # recall of class 1: 2 / (2 + 1); of class 0: 3 / (3 + 4).
+        ("balanced_accuracy", (2 / 3 + 3 / 7) / 2),
+        # class 1: precision 2 / (2 + 4), recall 2 / 3, F1 4 / 9; class 0:
+        # precision 3 / (3 + 1), recall 3 / 7, F1 6 / 11.
+        ("f1_macro", (4 / 9 + 6 / 11) / 2),
+        ("precision_macro", (2 / 6 + 3 / 4) / 2),
+        ("accuracy", 5 / 10),
+    ],
+)
+def test_importance_weighted_scorer_names_hand_computed(metric, expected):
+    est = PredictColumn0().fit(KNOWN_X)
+    scorer = importance_weighted_scorer(weighting=WeightsInColumn1(), metric=metric)
+    assert scorer(est, KNOWN_X, KNOWN_Y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_importance_weighted_log_loss_and_regression_hand_computed():
+    # Column 0: P(class 1) (or the regression prediction); column 1: weight.
+    X = np.array([[0.8, 1.0], [0.4, 2.0], [0.3, 3.0], [0.5, 7.0], [0.9, 5.0]])
+    y = np.array([1, 1, 0, -1, -1])
+    w, p, labels = X[:3, 1], X[:3, 0], y[:3]
+    loss = -np.sum(w * np.log(np.where(labels == 1, p, 1 - p))) / np.sum(w)
+    scorer = importance_weighted_scorer(WeightsInColumn1(), "neg_log_loss")
+    assert scorer(Proba1InColumn0().fit(X), X, y) == pytest.approx(-loss, rel=1e-12)
+
+    y_reg = np.array([1.0, 0.0, 0.5, np.nan, np.nan])
+    err = y_reg[:3] - p
+    mae = np.sum(w * np.abs(err)) / np.sum(w)
+    mean = np.sum(w * y_reg[:3]) / np.sum(w)
+    r2 = 1 - np.sum(w * err**2) / np.sum(w * (y_reg[:3] - mean) ** 2)
+    reg = RegressColumn0().fit(X)
+    for metric, expected in [
+        ("neg_mean_absolute_error", -mae),
+        ("neg_root_mean_squared_error", -np.sqrt(np.sum(w * err**2) / np.sum(w))),
+        ("r2", r2),
+    ]:
+        scorer = importance_weighted_scorer(WeightsInColumn1(), metric)
+        assert scorer(reg, X, y_reg) == pytest.approx(expected, rel=1e-12), metric
+
+
+def test_importance_weighted_scorer_objects():
+    est = PredictColumn0().fit(KNOWN_X)
+    # A scorer object gets the weights as sample_weight, also with routing on.
+    f2 = make_scorer(fbeta_score, beta=2)
+    expected = fbeta_score(
+        KNOWN_Y[:4], KNOWN_X[:4, 0].astype(int), beta=2, sample_weight=KNOWN_X[:4, 1]
+    )
+    scorer = importance_weighted_scorer(WeightsInColumn1(), f2)
+    assert scorer(est, KNOWN_X, KNOWN_Y) == pytest.approx(expected, rel=1e-12)
+    with sklearn.config_context(enable_metadata_routing=True):
+        assert scorer(est, KNOWN_X, KNOWN_Y) == pytest.approx(expected, rel=1e-12)
+    balanced = importance_weighted_scorer(WeightsInColumn1(), "balanced_accuracy")
+    by_object = importance_weighted_scorer(
+        WeightsInColumn1(), get_scorer("balanced_accuracy")
+    )
+    assert by_object(est, KNOWN_X, KNOWN_Y) == balanced(est, KNOWN_X, KNOWN_Y)
+
+
+@pytest.mark.parametrize("weighting", [None, LogisticRegression(C=0.1)])
+@pytest.mark.parametrize("explicit", [False, True])
+def test_importance_weights_are_discriminative_weighting(weighting, explicit):
+    X, y, _ = _shifted_data()
+    sd = np.where(y == -1, -1, 0) if explicit else None
+    model = _pipe().fit(X, y)
+    seen = []
+
+    def metric(y_true, y_pred, sample_weight=None):
+        seen.append(sample_weight)
+        return 0.0
+
+    importance_weighted_scorer(weighting, metric)(model, X, y, sample_domain=sd)
+    Z = model[:-1].transform(X)
+    classifier = LogisticRegression(max_iter=1000) if weighting is None else weighting
+    dw = DiscriminativeWeighting(classifier, clip=None).fit(Z, y, sample_domain=sd)
+    np.testing.assert_allclose(seen[0], dw.weights_[y != -1], rtol=1e-12)
+
+
+def test_importance_weights_are_not_clipped():
+    # Three source rows deep in the target domain get weights far above
+    # DiscriminativeWeighting's default clip=10.
+    rng = np.random.RandomState(0)
+    source = np.r_[rng.normal(0, 1, (57, 1)), [[4.0], [5.0], [6.0]]]
+    X = np.r_[source, rng.normal(3, 1, (40, 1))]
+    y = np.r_[(X[:60, 0] > 0).astype(int), np.full(40, -1)]
+    model = DomainAwareClassifier(LogisticRegression()).fit(X, y)
+    seen = []
+
+    def metric(y_true, y_pred, sample_weight=None):
+        seen.append(sample_weight)
+        return 0.0
+
+    importance_weighted_scorer(metric=metric)(model, X, y)
+    clf = LogisticRegression(max_iter=1000).fit(X, (y == -1).astype(int))
+    p = clf.predict_proba(X[:60])[:, 1]
+    np.testing.assert_allclose(seen[0], (60 / 40) * p / (1 - p), rtol=1e-10)
+    assert np.sum(seen[0] > 10) == 3
+
+
+def test_importance_weighted_with_a_weighting_object():
+    X, y, _ = _shifted_data()
+    model = _pipe().fit(X, y)
+    clipped = DiscriminativeWeighting(clip=2.0)
+    seen = []
+
+    def metric(y_true, y_pred, sample_weight=None):
+        seen.append(sample_weight)
+        return 0.0
+
+    importance_weighted_scorer(clipped, metric)(model, X, y)
+    Z = model[:-1].transform(X)
+    expected = DiscriminativeWeighting(clip=2.0).fit(Z, y).weights_[y != -1]
+    np.testing.assert_allclose(seen[0], expected, rtol=1e-12)
+    assert seen[0].max() == 2.0
+    assert not hasattr(clipped, "weights_")  # cloned, not fitted in place
+
+
+@pytest.mark.parametrize(
+    "factory", [importance_weighted_scorer, reverse_validation_scorer]
+)
+def test_invalid_metric_is_a_clear_error(factory):
+    name = factory.__name__
+    with pytest.raises(ValueError, match=f"{name}: metric must be one of") as info:
+        factory(metric="f1_marco")
+    assert "get_scorer_names()" in str(info.value)
+    assert "Did you mean 'f1_macro'?" in str(info.value)
+    assert "'f1_marco'" in str(info.value)
+    with pytest.raises(ValueError, match=f"{name}: metric must be one of"):
+        factory(metric=3)
+    with pytest.raises(ValueError, match=f"{name}: metric must be one of"):
+        factory(metric=None)
+
+
 # --------------------------------------------------------------------------- #
 # Reverse validation
 # --------------------------------------------------------------------------- #
@@ -335,6 +504,68 @@ def test_reverse_validation_regression():
     assert reverse_validation_scorer(metric="r2")(reg, X, y) == pytest.approx(
         1.0, abs=1e-4
     )
+
+
+@pytest.mark.parametrize(
+    "metric, expected",
+    [
+        # Reversed 1-NN labels the sources 0, 0, 0, 1, 1 (true 0, 0, 1, 1, 1):
+        # class 0 precision 2 / 3, recall 1; class 1 precision 1, recall 2 / 3.
+        ("f1_macro", 0.8),
+        ("precision_macro", (2 / 3 + 1) / 2),
+        ("recall_macro", (1 + 2 / 3) / 2),
+        ("f1", 0.8),
+        ("jaccard", 2 / 3),
+        (make_scorer(fbeta_score, beta=2), 5 * (2 / 3) / (4 + 2 / 3)),
+    ],
+)
+def test_reverse_validation_scorer_names_hand_computed(metric, expected):
+    model = _one_nn().fit(REVERSE_X, REVERSE_Y)
+    scorer = reverse_validation_scorer(metric=metric)
+    assert scorer(model, REVERSE_X, REVERSE_Y) == pytest.approx(expected, rel=1e-12)
+
+
+def test_reverse_validation_regression_scorer_names():
+    rng = np.random.RandomState(0)
+    X = np.r_[rng.normal(0, 1, (30, 2)), rng.normal(0.5, 1, (20, 2))]
+    y = np.r_[X[:30] @ [1.0, -2.0] + 0.5 * rng.normal(size=30), np.full(20, np.nan)]
+    reg = DomainAwareRegressor(Ridge(alpha=10.0)).fit(X, y)
+    # The procedure, independently: fit on the target's predictions, score
+    # on the source rows.
+    y_rev = np.r_[np.full(30, np.nan), reg.predict(X[30:])]
+    reverse = DomainAwareRegressor(Ridge(alpha=10.0)).fit(X, y_rev)
+    err = y[:30] - reverse.predict(X[:30])
+    for metric, expected in [
+        ("neg_mean_absolute_error", -np.mean(np.abs(err))),
+        ("neg_mean_squared_error", -np.mean(err**2)),
+        ("r2", 1 - np.sum(err**2) / np.sum((y[:30] - y[:30].mean()) ** 2)),
+    ]:
+        value = reverse_validation_scorer(metric=metric)(reg, X, y)
+        assert value == pytest.approx(expected, rel=1e-10), metric
+
+
+def test_reverse_validation_proba_metric_needs_predict_proba():
+    X, y, _ = _shifted_data()
+    svc = make_pipeline(StandardScaler(), DomainAwareClassifier(LinearSVC()))
+    with pytest.raises(TypeError, match="needs predict_proba, which Pipeline"):
+        reverse_validation_scorer(metric="neg_log_loss")(svc.fit(X, y), X, y)
+    # roc_auc takes decision_function when there is no predict_proba.
+    auc = reverse_validation_scorer(metric="roc_auc")(svc, X, y)
+    assert 0.5 < auc <= 1.0
+
+
+class BrokenPredict(PredictColumn0):
+    """A bug inside predict: its AttributeError is not a missing method."""
+
+    def predict(self, X):
+        return X.no_such_attribute
+
+
+def test_attribute_error_inside_the_model_is_not_rewritten():
+    est = BrokenPredict().fit(KNOWN_X)
+    scorer = importance_weighted_scorer(WeightsInColumn1(), "accuracy")
+    with pytest.raises(AttributeError, match="no_such_attribute"):
+        scorer(est, KNOWN_X, KNOWN_Y)
 
 
 def test_reverse_validation_errors():
@@ -463,6 +694,21 @@ def test_multimetric_scoring_routing_on_and_off():
         key = f"test_{name}"
         assert np.all(np.isfinite(off[key]))
         np.testing.assert_allclose(on[key], off[key])
+
+
+def test_no_import_cycle_with_adaptation():
+    """adaptation never imports model_selection; the scorer imports adaptation."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, sktransfer.adaptation; "
+        "print('sktransfer.model_selection' in sys.modules)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "False"
 
 
 def test_reprs():

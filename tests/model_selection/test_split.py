@@ -241,8 +241,10 @@ def test_stratified_kfold_errors_and_warnings():
         next(DomainStratifiedKFold(n_splits=5).split(X, y))
     y2 = y.copy()
     y2[0] = 7  # a class of one row
-    with pytest.warns(UserWarning, match=r"domain 0 class 7 \(1 rows\)"):
+    with pytest.warns(UserWarning, match=r"domain 0 class 7 \(1 rows\)") as record:
         list(DomainStratifiedKFold(n_splits=3).split(X, y2))
+    # The warning points at the code that iterates over split.
+    assert record[0].filename == __file__
     with pytest.raises(ValueError, match="found no target rows"):
         next(DomainStratifiedKFold().split(X, np.where(y == -1, 0, y)))
     with pytest.raises(ValueError, match="n_splits must be at least 2"):

@@ -52,33 +52,23 @@ sktransfer's own dependencies; never install them into the project's
 environment.
 """
 
+import importlib
+import importlib.metadata
+import math
 import os
+import platform
+import sys
+import time
+import warnings
+from collections import Counter
+
+import _harness as harness
 
 # Before numpy is imported: single-threaded BLAS / OpenMP (the machine is
 # shared; oversubscribed BLAS threads thrash). Explicit settings win.
-for _var in (
-    "OMP_NUM_THREADS",
-    "OPENBLAS_NUM_THREADS",
-    "MKL_NUM_THREADS",
-    "BLIS_NUM_THREADS",
-    "VECLIB_MAXIMUM_THREADS",
-    "NUMEXPR_NUM_THREADS",
-):
-    os.environ.setdefault(_var, "1")
+harness.limit_blas_threads()
 # Quieter TensorFlow (imported by ADAPT, when installed).
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import importlib  # noqa: E402
-import importlib.metadata  # noqa: E402
-import math  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import warnings  # noqa: E402
-from collections import Counter  # noqa: E402
 
 import numpy as np  # noqa: E402
 import scipy  # noqa: E402
@@ -92,7 +82,6 @@ from sklearn.linear_model import LogisticRegression  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.metrics.pairwise import rbf_kernel  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
-from threadpoolctl import threadpool_info  # noqa: E402
 
 from sktransfer.adaptation import (  # noqa: E402
     CORALAdapter,
@@ -139,41 +128,10 @@ PEERS = ["skada", "POT", "adapt", "cvxopt", "tensorflow"]
 # --------------------------------------------------------------------------- #
 # helpers
 # --------------------------------------------------------------------------- #
-def rule(width=78):
-    print("-" * width)
-
-
-def load_line(when):
-    load = os.getloadavg()
-    return (
-        f"load average (1/5/15 min) {when}: {load[0]:.2f} / {load[1]:.2f} / "
-        f"{load[2]:.2f} on {os.cpu_count()} CPUs"
-    )
-
-
-def time_once(fn):
-    gc.collect()
-    w0, c0 = time.perf_counter(), time.process_time()
-    result = fn()
-    return time.perf_counter() - w0, time.process_time() - c0, result
-
-
-def best_of(candidates, repeat):
-    """Run each candidate ``repeat`` times, interleaved.
-
-    Returns ``{name: (best wall, median wall, best CPU, median CPU)}``.
-    """
-    times = {name: ([], []) for name in candidates}
-    for _ in range(repeat):
-        for name, fn in candidates.items():
-            wall, cpu, result = time_once(fn)
-            del result
-            times[name][0].append(wall)
-            times[name][1].append(cpu)
-    return {
-        name: (min(w), float(np.median(w)), min(c), float(np.median(c)))
-        for name, (w, c) in times.items()
-    }
+def summary_of(candidates, repeat):
+    """``{name: (best wall, median wall, best CPU, median CPU)}``, interleaved."""
+    timings, _ = harness.best_of(candidates, repeat)
+    return {name: t.summary() for name, t in timings.items()}
 
 
 def peer_version(dist):
@@ -191,15 +149,6 @@ def import_peer(module):
     except Exception as exc:  # ImportError, or a broken TensorFlow install
         return None, 0.0, f"{type(exc).__name__}: {str(exc)[:120]}"
     return mod, time.perf_counter() - t0, None
-
-
-def blas_summary():
-    parts = []
-    for info in threadpool_info():
-        name = info.get("internal_api", "?")
-        lib = os.path.basename(info.get("filepath", "") or "")
-        parts.append(f"{name} ({lib}) {info.get('num_threads')} thread(s)")
-    return "; ".join(parts) or "no BLAS/OpenMP pool found by threadpoolctl"
 
 
 # --------------------------------------------------------------------------- #
@@ -263,20 +212,22 @@ def bench_usefulness(n_per_domain, seeds):
             X, y, _ = pack_domains(source=(src_docs, src_y), target=tgt_docs)
             for j, method in enumerate(METHODS):
                 model = make_model(method, seed)
-                w0, c0 = time.perf_counter(), time.process_time()
+                start = harness.clock()
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
                     model.fit(X, y)
                     pred = model.predict(tgt_docs)
-                wall[j] += time.perf_counter() - w0
-                cpu[j] += time.process_time() - c0
+                dw, dc = harness.elapsed(start)
+                wall[j] += dw
+                cpu[j] += dc
                 for w in caught:
                     msg = str(w.message).splitlines()[0][:100]
                     warned[(method, w.category.__name__, msg)] += 1
                 acc[i, j, k] = balanced_accuracy_score(tgt_y, pred)
         print(
             f"  seed {seed} done ({k + 1}/{len(seeds)}): "
-            f"{time.perf_counter() - T_START:.0f} s since start; " + load_line("now")
+            f"{time.perf_counter() - T_START:.0f} s since start; "
+            + harness.load_line("now")
         )
     n_fits = len(pairs) * len(seeds)
     return {
@@ -348,33 +299,33 @@ def print_usefulness(res, n_per_domain, seeds):
         )
     else:
         print("   one seed: no standard error, so no '+' / '-' marks and no counts.")
-    width = 20 + 9 * len(METHODS)
-    rule(width)
-    print(f"  {'pair':<18}" + "".join(f"{m:>9}" for m in METHODS))
-    rule(width)
+
+    def cells(values, spec, marks=" " * len(METHODS)):
+        # A value in 8 characters, then its mark (or a space): 9 per method.
+        return [f"{v:{spec}}{mark}" for v, mark in zip(values, marks)]
+
+    rows = []
     for i, (src, tgt) in enumerate(pairs):
-        cells = []
-        for j in range(len(METHODS)):
-            mark = "+" if better[i, j] else ("-" if worse[i, j] else " ")
-            mark = " " if j == 0 else mark
-            cells.append(f"{mean_acc[i, j]:>8.3f}{mark}")
-        print(f"  {pair_label(src, tgt):<18}" + "".join(cells))
-    rule(width)
-    print(
-        f"  {'mean of 12 pairs':<18}" + "".join(f"{v:>8.3f} " for v in mean_acc.mean(0))
-    )
-    print(f"  {'mean gain':<18}" + "".join(f"{v:>+8.3f} " for v in gain.mean(0)))
+        marks = [" "] + [
+            "+" if better[i, j] else ("-" if worse[i, j] else " ")
+            for j in range(1, len(METHODS))
+        ]
+        rows.append((pair_label(src, tgt), *cells(mean_acc[i], ">8.3f", marks)))
+    rows.append(None)
+    rows.append(("mean of 12 pairs", *cells(mean_acc.mean(0), ">8.3f")))
+    rows.append(("mean gain", *cells(gain.mean(0), ">+8.3f")))
     if n_seeds > 1:
         counts = [
             "" if j == 0 else f"{better[:, j].sum()}/{worse[:, j].sum()}"
             for j in range(len(METHODS))
         ]
-        print(f"  {'# pairs + / -':<18}" + "".join(f"{c:>8} " for c in counts))
+        rows.append(("# pairs + / -", *cells(counts, ">8")))
         mean_se = acc.std(axis=2, ddof=1).mean(axis=0) / math.sqrt(n_seeds)
-        print(f"  {'mean SE of cell':<18}" + "".join(f"{v:>8.3f} " for v in mean_se))
-    print(f"  {'CPU s per fit':<18}" + "".join(f"{v:>8.2f} " for v in res["cpu"]))
-    print(f"  {'wall s per fit':<18}" + "".join(f"{v:>8.2f} " for v in res["wall"]))
-    rule(width)
+        rows.append(("mean SE of cell", *cells(mean_se, ">8.3f")))
+    rows.append(("CPU s per fit", *cells(res["cpu"], ">8.2f")))
+    rows.append(("wall s per fit", *cells(res["wall"], ">8.2f")))
+    template = "{pair:<18}" + "".join(f"{{{m}:>9}}" for m in METHODS)
+    harness.print_table(template, rows, rule_width=20 + 9 * len(METHODS))
     print(
         "  (CPU / wall s per fit: fit + predict of the whole pipeline, TF-IDF "
         "and SVD included,\n   mean over pairs and seeds)"
@@ -527,7 +478,12 @@ def bench_coral(n_per_domain, dim, repeat, skada, adapt_fb):
             "ours(reg=1e-5) vs ADAPT(lambda_=1e-5), source rows: differ by a "
             f"constant row up to max |dev| {dev5:.1e}"
         )
-    return best_of(candidates, repeat), checks, X.shape
+    return summary_of(candidates, repeat), checks, X.shape
+
+
+TIMING_TABLE = (
+    "{method:<36}{best wall:>10.3f}{med wall:>9.3f}{best CPU:>10.3f}{med CPU:>9.3f}"
+)
 
 
 def print_coral(res, checks, shape, repeat):
@@ -539,15 +495,7 @@ def print_coral(res, checks, shape, repeat):
     )
     for line in checks:
         print(f"    check: {line}")
-    rule()
-    print(
-        f"  {'method':<36}{'best wall':>10}{'med wall':>9}"
-        f"{'best CPU':>10}{'med CPU':>9}"
-    )
-    rule()
-    for name, (bw, mw, bc, mc) in res.items():
-        print(f"  {name:<36}{bw:>10.3f}{mw:>9.3f}{bc:>10.3f}{mc:>9.3f}")
-    rule()
+    harness.print_table(TIMING_TABLE, [(name, *times) for name, times in res.items()])
     print(
         "  skada and ours return all 20,000 rows; ADAPT's fit_transform "
         "returns the 10,000 source rows"
@@ -655,7 +603,7 @@ def bench_kmm(n, dim, repeat, adapt_ib, cvxopt):
             ).fit_weights(Xs, Xt)
 
         candidates["ADAPT KMM(max_size=2000)"] = theirs
-    timed = best_of(candidates, repeat)
+    timed = summary_of(candidates, repeat)
 
     fitted = ours()
     solutions = {"ours": fitted.weights_[:n]}
@@ -669,7 +617,7 @@ def bench_kmm(n, dim, repeat, adapt_ib, cvxopt):
         ).ravel()
     refs = []
     if cvxopt is not None:
-        wall, cpu, (b, status) = time_once(
+        wall, cpu, (b, status) = harness.time_once(
             lambda: reference_cvxopt(cvxopt, K, kappa, lo, hi, B)
         )
         solutions["reference: cvxopt tol 1e-10"] = b
@@ -677,7 +625,7 @@ def bench_kmm(n, dim, repeat, adapt_ib, cvxopt):
         notes.append(
             f"cvxopt reference: status '{status}', {wall:.1f} s wall, {cpu:.1f} s CPU"
         )
-    wall, cpu, (b, valid, status) = time_once(
+    wall, cpu, (b, valid, status) = harness.time_once(
         lambda: reference_bvls(K, kappa, lo, hi, B)
     )
     notes.append(
@@ -699,6 +647,11 @@ def bench_kmm(n, dim, repeat, adapt_ib, cvxopt):
     }
 
 
+OBJECTIVE_TABLE = (
+    "{solution:<32}{objective:>16.6f}{max violation:>15.1e}{sum(b):>10.2f}{nonzero:>8}"
+)
+
+
 def print_kmm(res, repeat):
     n, dim = res["shape"]
     K, kappa, lo, hi, B = res["problem"]
@@ -708,15 +661,9 @@ def print_kmm(res, repeat):
         f"{B:g}, eps = (sqrt(n) - 1) / sqrt(n) (sum band [{lo:.1f}, {hi:.1f}]); "
         f"best and median of {repeat} run(s)"
     )
-    rule()
-    print(
-        f"  {'method':<36}{'best wall':>10}{'med wall':>9}"
-        f"{'best CPU':>10}{'med CPU':>9}"
+    harness.print_table(
+        TIMING_TABLE, [(name, *times) for name, times in res["timed"].items()]
     )
-    rule()
-    for name, (bw, mw, bc, mc) in res["timed"].items():
-        print(f"  {name:<36}{bw:>10.3f}{mw:>9.3f}{bc:>10.3f}{mc:>9.3f}")
-    rule()
     print(
         "  both include the kernel matrices; ours also validates X, y "
         f"({res['n_iter']} solver iterations)"
@@ -739,20 +686,14 @@ def print_kmm(res, repeat):
         "\n  objective 1/2 b'Kb - kappa'b of each solution (K, kappa recomputed "
         "here with sklearn's rbf_kernel)"
     )
-    rule()
-    print(
-        f"  {'solution':<32}{'objective':>16}{'max violation':>15}"
-        f"{'sum(b)':>10}{'nonzero':>8}"
-    )
-    rule()
-    values = {}
+    values, rows = {}, []
     for name, b in res["solutions"].items():
         f = objective(b, K, kappa)
         values[name] = f
         viol, s = feasibility(b, lo, hi, B)
         nnz = int((b > 1e-6 * B).sum())
-        print(f"  {name:<32}{f:>16.6f}{viol:>15.1e}{s:>10.2f}{nnz:>8}")
-    rule()
+        rows.append((name, f, viol, s, nnz))
+    harness.print_table(OBJECTIVE_TABLE, rows)
     if not res["refs"]:
         print("  no reference solution: objective target NOT checked")
     ours = values["ours"]
@@ -774,7 +715,14 @@ def print_kmm(res, repeat):
 # --------------------------------------------------------------------------- #
 def main(argv=None):
     global T_START
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = harness.BenchmarkParser(
+        __doc__,
+        repeat=5,
+        repeat_help="timed runs per method in part 2",
+        quick={"n_per_domain": 300, "seeds": 2, "repeat": 1, "kmm_rows": 500},
+        quick_help="smoke run: 300 documents per domain, 2 seeds, 1 repeat, KMM "
+        "on 500 rows",
+    )
     parser.add_argument(
         "--n-per-domain",
         type=int,
@@ -783,9 +731,6 @@ def main(argv=None):
     )
     parser.add_argument(
         "--seeds", type=int, default=3, help="seeds 0..N-1 of part 1 (default 3)"
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=5, help="timed runs per method in part 2"
     )
     parser.add_argument(
         "--coral-rows",
@@ -805,22 +750,10 @@ def main(argv=None):
         default="all",
         help="run only one part",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 300 documents per domain, 2 seeds, 1 repeat, KMM on 500 rows",
-    )
     args = parser.parse_args(argv)
-    if args.quick:
-        args.n_per_domain, args.seeds, args.repeat, args.kmm_rows = 300, 2, 1, 500
     seeds = list(range(args.seeds))
 
-    print("sktransfer.adaptation benchmark")
-    print(
-        "NOTE: the machine may be shared; "
-        + load_line("at start")
-        + ". Wall times are noisy under load; CPU times less so."
-    )
+    harness.print_header("sktransfer.adaptation benchmark")
     print(
         f"python {platform.python_version()} ({sys.executable}), numpy "
         f"{np.__version__}, scipy {scipy.__version__}, scikit-learn "
@@ -834,7 +767,8 @@ def main(argv=None):
     )
     print(
         f"threads: {threads} (the script sets 1 unless already set: the machine "
-        f"is shared and\n  multithreaded BLAS thrashes); BLAS pools: {blas_summary()}"
+        "is shared and\n  multithreaded BLAS thrashes); BLAS pools: "
+        + harness.blas_pools()
     )
     print(
         f"options: n_per_domain={args.n_per_domain}, seeds={seeds}, "
@@ -855,7 +789,7 @@ def main(argv=None):
 
     if args.part in ("all", "speed"):
         t_part = time.perf_counter()
-        print("\n2. speed against peers; " + load_line("now"))
+        print("\n2. speed against peers; " + harness.load_line("now"))
         skada, t_skada, err_skada = import_peer("skada")
         adapt_fb, t_adapt, err_adapt = import_peer("adapt.feature_based")
         adapt_ib = None
@@ -900,11 +834,7 @@ def main(argv=None):
         print(caption + "\n")
         print(table)
 
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        f"\ntotal {time.perf_counter() - T_START:.0f} s wall, "
-        f"{usage.ru_utime + usage.ru_stime:.0f} s CPU; " + load_line("at end")
-    )
+    harness.print_footer(T_START)
 
 
 T_START = time.perf_counter()

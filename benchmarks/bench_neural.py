@@ -77,26 +77,23 @@ Run ``python benchmarks/bench_neural.py`` (about 4 minutes on 2 cores) or
 ``--device cuda`` times both on a GPU.
 """
 
+import gc
+import math
+import multiprocessing
 import os
+import platform
+import re
+import sys
+import time
+import timeit
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
+import _harness as harness
 
 # Before torch/numpy are imported: single-threaded BLAS / OpenMP pools unless
 # set by the caller (torch's own thread count is set in main()).
-for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(_var, "1")
-
-import argparse  # noqa: E402
-import gc  # noqa: E402
-import math  # noqa: E402
-import multiprocessing  # noqa: E402
-import platform  # noqa: E402
-import re  # noqa: E402
-import resource  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import timeit  # noqa: E402
-import tracemalloc  # noqa: E402
-from collections import Counter  # noqa: E402
-from dataclasses import dataclass, field, replace  # noqa: E402
+harness.limit_blas_threads()
 
 import numpy as np  # noqa: E402
 import sklearn  # noqa: E402
@@ -219,7 +216,7 @@ def hand_train(ids, y, n_vocab, cfg, seed, device, *, shuffle=True, init=None):
     )
     steps, epoch_loss, batch_loss, epoch_times = 0, [], [], []
     for _ in range(cfg.epochs):
-        w0, c0 = time.perf_counter(), time.process_time()
+        start = harness.clock()
         model.train()
         total = 0.0
         for xb, yb in loader:
@@ -233,7 +230,7 @@ def hand_train(ids, y, n_vocab, cfg, seed, device, *, shuffle=True, init=None):
             batch_loss.append(value)
             steps += 1
         epoch_loss.append(total / len(y))
-        epoch_times.append((time.perf_counter() - w0, time.process_time() - c0))
+        epoch_times.append(harness.elapsed(start))
     return HandRun(model, None, ids, steps, epoch_loss, batch_loss, epoch_times)
 
 
@@ -275,11 +272,10 @@ class EpochClock(Callback):
             self.init_state = {k: v.detach().cpu().clone() for k, v in state.items()}
 
     def on_epoch_begin(self, net, **kwargs):
-        self._start = (time.perf_counter(), time.process_time())
+        self._start = harness.clock()
 
     def on_epoch_end(self, net, **kwargs):
-        w0, c0 = self._start
-        self.epoch_times.append((time.perf_counter() - w0, time.process_time() - c0))
+        self.epoch_times.append(harness.elapsed(self._start))
 
 
 def make_estimator(cfg, seed, device, clock=None, **kwargs):
@@ -313,23 +309,8 @@ def est_fit(docs, y, cfg, seed, device):
 # --------------------------------------------------------------------------- #
 # helpers
 # --------------------------------------------------------------------------- #
-def rule(width=86):
-    print("  " + "-" * (width - 2))
-
-
-def load_line(when):
-    load = os.getloadavg()
-    return (
-        f"load average (1/5/15 min) {when}: {load[0]:.2f} / {load[1]:.2f} / "
-        f"{load[2]:.2f} on {os.cpu_count()} CPUs"
-    )
-
-
-def timed(fn):
-    gc.collect()
-    w0, c0 = time.perf_counter(), time.process_time()
-    result = fn()
-    return time.perf_counter() - w0, time.process_time() - c0, result
+#: Rules of the tables: indented like the rows, 86 columns in all.
+RULE = {"rule_indent": 2, "rule_width": 84}
 
 
 def sync(device):
@@ -412,49 +393,49 @@ def bench_throughput(docs, y, cfg, repeat, device):
     names = ["TextClassifier.fit", "hand PyTorch loop"]
     runs = {name: [] for name in names}
     last = {}
-    for r in range(repeat):
-        order = names if r % 2 == 0 else names[::-1]
-        for name in order:
-            if name == names[0]:
-                wall, cpu, (est, clock) = timed(
-                    lambda r=r: est_fit(docs, y, cfg, r, device)
-                )
-                sync(device)
-                steps = sum(len(epoch["batches"]) for epoch in est.history_)
-                loss = float(est.history_[-1, "train_loss"])
-                epochs = clock.epoch_times
-                last[name] = est
-                acc_fn = lambda est=est: est.score(docs, y)  # noqa: E731
-            else:
-                wall, cpu, run = timed(lambda r=r: hand_fit(docs, y, cfg, r, device))
-                sync(device)
-                steps, loss, epochs = run.steps, run.epoch_loss[-1], run.epoch_times
-                last[name] = run
-                acc_fn = lambda run=run: hand_accuracy(  # noqa: E731
-                    run.model, run.ids, y, device
-                )
-            runs[name].append(
-                {
-                    "wall": wall,
-                    "cpu": cpu,
-                    "epoch_wall": sum(e[0] for e in epochs),
-                    "epoch_cpu": sum(e[1] for e in epochs),
-                    "epochs": epochs,
-                    "steps": steps,
-                    "loss": loss,
-                    "acc": acc_fn(),  # not timed
-                }
+    # One seed per round; the order alternates so that neither always goes first.
+    for r, name in harness.interleave(names, repeat, alternate=True):
+        if name == names[0]:
+            wall, cpu, (est, clock) = harness.time_once(
+                lambda r=r: est_fit(docs, y, cfg, r, device)
             )
+            sync(device)
+            steps = sum(len(epoch["batches"]) for epoch in est.history_)
+            loss = float(est.history_[-1, "train_loss"])
+            epochs = clock.epoch_times
+            last[name] = est
+            acc = est.score(docs, y)  # not timed
+        else:
+            wall, cpu, run = harness.time_once(
+                lambda r=r: hand_fit(docs, y, cfg, r, device)
+            )
+            sync(device)
+            steps, loss, epochs = run.steps, run.epoch_loss[-1], run.epoch_times
+            last[name] = run
+            acc = hand_accuracy(run.model, run.ids, y, device)  # not timed
+        runs[name].append(
+            {
+                "wall": wall,
+                "cpu": cpu,
+                "epoch_wall": sum(e[0] for e in epochs),
+                "epoch_cpu": sum(e[1] for e in epochs),
+                "epochs": epochs,
+                "steps": steps,
+                "loss": loss,
+                "acc": acc,
+            }
+        )
     return runs, last
-
-
-def summarise(rows, key):
-    values = [row[key] for row in rows]
-    return min(values), float(np.median(values))
 
 
 def verdict(value):
     return "PASS" if value <= TARGET_OVERHEAD else "FAIL"
+
+
+THROUGHPUT_TABLE = (
+    "{run:<22}{best wall:>10.2f}{med wall:>9.2f}{best CPU:>9.2f}{med CPU:>8.2f}"
+    "{docs/s:>9,.0f}{epoch wall:>11.3f}{epoch CPU:>10.3f}"
+)
 
 
 def print_throughput(runs, cfg, n_docs, repeat):
@@ -464,26 +445,16 @@ def print_throughput(runs, cfg, n_docs, repeat):
         f"{cfg.epochs} epochs x {n_batches} batches; best / median of {repeat} "
         "fits (seconds)"
     )
-    rule()
-    print(
-        f"  {'run':<22}{'best wall':>10}{'med wall':>9}{'best CPU':>9}"
-        f"{'med CPU':>8}{'docs/s':>9}{'epoch wall':>11}{'epoch CPU':>10}"
-    )
-    rule()
-    best = {}
+    best, table = {}, []
     for name, rows in runs.items():
-        bw, mw = summarise(rows, "wall")
-        bc, mc = summarise(rows, "cpu")
+        bw, mw = harness.best_and_median([row["wall"] for row in rows])
+        bc, mc = harness.best_and_median([row["cpu"] for row in rows])
         # Epochs only: the best single epoch over all fits (more samples).
         ew = min(e[0] for row in rows for e in row["epochs"])
         ec = min(e[1] for row in rows for e in row["epochs"])
         best[name] = (bw, bc, ew, ec)
-        rate = n_docs * cfg.epochs / bw
-        print(
-            f"  {name:<22}{bw:>10.2f}{mw:>9.2f}{bc:>9.2f}{mc:>8.2f}"
-            f"{rate:>9,.0f}{ew:>11.3f}{ec:>10.3f}"
-        )
-    rule()
+        table.append((name, bw, mw, bc, mc, n_docs * cfg.epochs / bw, ew, ec))
+    harness.print_table(THROUGHPUT_TABLE, table, **RULE)
     print(
         "  docs/s = documents x epochs / best wall time, end to end; epoch = the "
         "best single epoch of all fits"
@@ -559,10 +530,8 @@ def bench_breakdown(docs, y, cfg, runs, est, repeat):
         ),
         "hand DataLoader(TensorDataset)": lambda: drain(hand_loader),
     }
-    best = dict.fromkeys(loaders, math.inf)
-    for _ in range(max(repeat, 5)):
-        for name, fn in loaders.items():
-            best[name] = min(best[name], timed(fn)[1])
+    timings, _ = harness.best_of(loaders, max(repeat, 5))
+    best = {name: min(t.cpu) for name, t in timings.items()}
     machinery = bench_machinery(est, dataset)
     outside = {k: min(r["cpu"] - r["epoch_cpu"] for r in v) for k, v in runs.items()}
     epochs = {k: min(e[1] for r in v for e in r["epochs"]) for k, v in runs.items()}
@@ -735,10 +704,9 @@ def _rss_child(kind, n_docs, cfg, device, threads):
     gc.collect()
     before = _status_kib("VmRSS")
     if before is None or not _reset_peak_rss():
-        start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        start = harness.max_rss_mib()
         _run_candidate(kind, docs, y, cfg, device)
-        end = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        return (end - start) / 1024, "ru_maxrss"
+        return harness.max_rss_mib() - start, "ru_maxrss"
     _run_candidate(kind, docs, y, cfg, device)
     return (_status_kib("VmHWM") - before) / 1024, "VmHWM"
 
@@ -754,14 +722,11 @@ def bench_memory(docs, y, cfgs, n_docs, device, threads):
         traced = []
         cuda = torch.device(device).type == "cuda"
         for kind, _, cfg, _, _ in tasks:
-            gc.collect()
             if cuda:
+                gc.collect()
                 torch.cuda.empty_cache()
                 torch.cuda.reset_peak_memory_stats()
-            tracemalloc.start()
-            _run_candidate(kind, docs, y, cfg, device)
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            peak, _ = harness.traced_peak(_run_candidate, kind, docs, y, cfg, device)
             gpu = torch.cuda.max_memory_allocated() / 2**20 if cuda else None
             traced.append((peak / 2**20, gpu))
         rss = pending.get()
@@ -771,22 +736,23 @@ def bench_memory(docs, y, cfgs, n_docs, device, threads):
     ]
 
 
+MEMORY_TABLE = (
+    "{setting:<22}{run:<22}{peak RSS +MiB:>14.1f}{tracemalloc MiB:>17.1f}"
+    "{CUDA alloc MiB:>16.1f}"
+)
+
+
 def print_memory(rows, n_docs, mem_epochs, device, n_rows, dim):
     print(
         f"\n4. peak memory of one fit ({n_docs:,} documents, {mem_epochs} "
         "epoch(s)); RSS increase in a fresh process;\n   tracemalloc = Python "
         "objects + numpy buffers (torch's CPU tensors are not traced)"
     )
-    rule()
-    print(
-        f"  {'setting':<22}{'run':<22}{'peak RSS +MiB':>14}"
-        f"{'tracemalloc MiB':>17}{'CUDA alloc MiB':>16}"
-    )
-    rule()
-    for label, kind, rss, _, traced, gpu in rows:
-        gpu_s = f"{gpu:16.1f}" if gpu is not None else f"{'n/a (' + device + ')':>16}"
-        print(f"  {label:<22}{kind:<22}{rss:>14.1f}{traced:>17.1f}{gpu_s}")
-    rule()
+    table = [
+        (label, kind, rss, traced, f"n/a ({device})" if gpu is None else gpu)
+        for label, kind, rss, _, traced, gpu in rows
+    ]
+    harness.print_table(MEMORY_TABLE, table, **RULE)
     how = sorted({row[3] for row in rows})
     print(
         f"  RSS: {', '.join(how)} after the imports and the data are loaded, "
@@ -801,7 +767,19 @@ def print_memory(rows, n_docs, mem_epochs, device, n_rows, dim):
 
 # --------------------------------------------------------------------------- #
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = harness.BenchmarkParser(
+        __doc__,
+        repeat=5,
+        repeat_help="timed fits per candidate and setting",
+        quick={
+            "n_docs": 2000,
+            "epochs": 2,
+            "repeat": 1,
+            "check_docs": lambda n: min(n, 300),
+        },
+        quick_help="smoke run: 2,000 documents, 2 epochs, 1 repeat, memory of the "
+        "first setting only",
+    )
     parser.add_argument(
         "--n-docs",
         type=int,
@@ -809,9 +787,6 @@ def main(argv=None):
         help="documents used (a random subset); default all 23,703",
     )
     parser.add_argument("--epochs", type=int, default=2, help="epochs per fit")
-    parser.add_argument(
-        "--repeat", type=int, default=5, help="timed fits per candidate and setting"
-    )
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--embedding-dim", type=int, default=100)
     parser.add_argument(
@@ -827,16 +802,7 @@ def main(argv=None):
         default=2000,
         help="documents of the step-for-step check",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 2,000 documents, 2 epochs, 1 repeat, memory of the "
-        "first setting only",
-    )
     args = parser.parse_args(argv)
-    if args.quick:
-        args.n_docs, args.epochs, args.repeat = 2000, 2, 1
-        args.check_docs = min(args.check_docs, 300)
 
     torch.set_num_threads(args.threads)
     try:
@@ -845,11 +811,8 @@ def main(argv=None):
         pass
     t_start = time.perf_counter()
 
-    print("TextClassifier(encoder='mean') vs a hand-written PyTorch loop")
-    print(
-        "NOTE: the machine may be shared; "
-        + load_line("at start")
-        + ". Wall times are noisy under load; CPU times less so."
+    harness.print_header(
+        "TextClassifier(encoder='mean') vs a hand-written PyTorch loop"
     )
     print(
         f"python {platform.python_version()}, torch {torch.__version__}, skorch "
@@ -915,7 +878,11 @@ def main(argv=None):
         est = last["TextClassifier.fit"]
         breakdowns.append(bench_breakdown(docs, y, cfg, runs, est, args.repeat))
         del last, est
-        print(f"   ({time.perf_counter() - t_start:.0f} s so far; {load_line('now')})")
+        print(
+            f"   ({time.perf_counter() - t_start:.0f} s so far; "
+            + harness.load_line("now")
+            + ")"
+        )
     print_breakdown(breakdowns, cfgs, n_docs)
 
     mem_cfgs = [replace(cfg, epochs=args.mem_epochs) for cfg in cfgs[:2]]
@@ -933,12 +900,7 @@ def main(argv=None):
             f"   {label:<24} end to end {rw:+6.1%} wall, {rc:+6.1%} CPU -> target "
             f"<= {TARGET_OVERHEAD:.0%} (both): {ok}"
         )
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        f"\ntotal {time.perf_counter() - t_start:.0f} s wall, "
-        f"{usage.ru_utime + usage.ru_stime:.0f} s CPU (this process); "
-        + load_line("at end")
-    )
+    harness.print_footer(t_start, note=" (this process)")
 
 
 if __name__ == "__main__":

@@ -24,16 +24,13 @@ Run ``python benchmarks/bench_word2vec.py`` (a few minutes on 2 cores) or
 ``python benchmarks/bench_word2vec.py --quick`` (a smoke run).
 """
 
-import argparse
-import gc
 import os
 import platform
 import re
-import resource
 import sys
 import time
-import tracemalloc
 
+import _harness as harness
 import gensim
 import numpy as np
 import scipy
@@ -190,39 +187,6 @@ class BestCaseLoop:
 
 
 # --------------------------------------------------------------------------- #
-# timing helpers
-# --------------------------------------------------------------------------- #
-def time_once(fn):
-    gc.collect()
-    w0, c0 = time.perf_counter(), time.process_time()
-    result = fn()
-    return time.perf_counter() - w0, time.process_time() - c0, result
-
-
-def best_of(candidates, repeat, keep=()):
-    """Run each candidate ``repeat`` times, interleaved; best wall and CPU.
-
-    Returns ``{name: (wall, cpu)}`` and the last results of the ``keep``
-    candidates.
-    """
-    times = {name: ([], []) for name in candidates}
-    kept = {}
-    for _ in range(repeat):
-        for name, fn in candidates.items():
-            wall, cpu, result = time_once(fn)
-            times[name][0].append(wall)
-            times[name][1].append(cpu)
-            if name in keep:
-                kept[name] = result
-            del result
-    return {name: (min(w), min(c)) for name, (w, c) in times.items()}, kept
-
-
-def rule(width=78):
-    print("-" * width)
-
-
-# --------------------------------------------------------------------------- #
 # a. transform
 # --------------------------------------------------------------------------- #
 def bench_transform(docs, kv, repeat, n_check=5_000):
@@ -282,14 +246,20 @@ def bench_transform(docs, kv, repeat, n_check=5_000):
             # Same pooling / same loop as in the regex table once tokenised:
             # left out here to keep the run short.
             del candidates["ours tfidf"], candidates["blog MeanEmbeddingVectorizer"]
-        res, _ = best_of(candidates, repeat)
+        timings, _ = harness.best_of(candidates, repeat)
+        res = {name: t.best for name, t in timings.items()}
         if label == "regex":
             # Max pooling is slow and memory-hungry (see c.): timed once only.
-            wall, cpu, _ = time_once(lambda: ours["max"].transform(docs))
+            wall, cpu, _ = harness.time_once(lambda: ours["max"].transform(docs))
             res = {**dict(list(res.items())[:2]), "ours max (1 run)": (wall, cpu),
                    **dict(list(res.items())[2:])}  # fmt: skip
         results[label] = res
     return results
+
+
+TRANSFORM_TABLE = (
+    "{method:<34}{wall s:>8.2f}{CPU s:>8.2f}{docs/s (wall):>15,.0f}{x zeugma:>10}"
+)
 
 
 def print_transform(results, n_docs, n_tokens, oov, dim, n_vocab):
@@ -304,19 +274,12 @@ def print_transform(results, n_docs, n_tokens, oov, dim, n_vocab):
             else ("token_pattern=None (whitespace split)")
         )
         print(f"\n  tokenizer: {tok}; the loops use the same tokenizer")
-        rule()
-        print(
-            f"  {'method':<34}{'wall s':>8}{'CPU s':>8}"
-            f"{'docs/s (wall)':>15}{'x zeugma':>10}"
-        )
-        rule()
         zw, zc = res["zeugma-style loop"]
-        for name, (wall, cpu) in res.items():
-            print(
-                f"  {name:<34}{wall:>8.2f}{cpu:>8.2f}{n_docs / wall:>15,.0f}"
-                f"{zc / cpu:>9.1f}x"
-            )
-        rule()
+        rows = [
+            (name, wall, cpu, n_docs / wall, f"{zc / cpu:.1f}x")
+            for name, (wall, cpu) in res.items()
+        ]
+        harness.print_table(TRANSFORM_TABLE, rows)
         ours_wall, ours_cpu = res["ours mean"]
         for base in ("zeugma-style loop", "blog MeanEmbeddingVectorizer",
                      "best-case loop"):  # fmt: skip
@@ -348,7 +311,7 @@ def load_fit_corpus(copies):
 
 def bench_fit(docs, repeat):
     tokenizer = Tokenizer()
-    tok_wall, tok_cpu, tokens = time_once(lambda: tokenizer.tokenize_all(docs))
+    tok_wall, tok_cpu, tokens = harness.time_once(lambda: tokenizer.tokenize_all(docs))
     n_tokens = sum(len(t) for t in tokens)
     params = {"vector_size": 100, "min_count": 5, "epochs": 3, "workers": 1}
     results = {}
@@ -371,7 +334,8 @@ def bench_fit(docs, repeat):
         ]
         runs = [run_gensim, lambda sg=sg: run_gensim(sg, compute_loss=True),
                 lambda: run_ours(tokens), lambda: run_ours(docs)]  # fmt: skip
-        timed, wvs = best_of(dict(zip(names, runs)), repeat, keep=names)
+        timings, wvs = harness.best_of(dict(zip(names, runs)), repeat, keep=names)
+        timed = {name: t.best for name, t in timings.items()}
         ref = wvs[names[0]]
         same = {
             name: wvs[name].index_to_key == ref.index_to_key
@@ -380,13 +344,16 @@ def bench_fit(docs, repeat):
         }
         # Non-training work ours.fit does on top of gensim, timed apart.
         extra = {
-            "checking the token lists": time_once(
+            "checking the token lists": harness.time_once(
                 lambda: tokenizer.tokenize_all(tokens)
             )[1],
         }
         del wvs, ref
         results[algorithm] = (timed, same, extra)
     return results, n_tokens, (tok_wall, tok_cpu)
+
+
+FIT_TABLE = "{run:<40}{wall s:>8.2f}{CPU s:>8.2f}{overhead wall:>+15.1%}{CPU:>+8.1%}"
 
 
 def print_fit(results, n_docs, n_tokens, tok_times, copies):
@@ -402,28 +369,20 @@ def print_fit(results, n_docs, n_tokens, tok_times, copies):
     )
     for algorithm, (timed, same, extra) in results.items():
         print(f"\n  {algorithm}")
-        rule()
-        print(f"  {'run':<40}{'wall s':>8}{'CPU s':>8}{'overhead wall':>15}"
-              f"{'CPU':>8}")  # fmt: skip
-        rule()
         dw, dc = timed["gensim.Word2Vec(token lists)"]
         gw, gc_ = timed["gensim, compute_loss=True"]
         ow, oc = timed["ours.fit(token lists)"]
         rw, rc = timed["ours.fit(raw strings)"]
+        tw, tc = gw + tok_wall, gc_ + tok_cpu
+        # The overhead columns: against the run of the same work just above.
         rows = [
-            ("gensim.Word2Vec(token lists)", dw, dc, None),
-            ("gensim, compute_loss=True (same work)", gw, gc_, None),
-            ("ours.fit(token lists)", ow, oc, (gw, gc_)),
-            ("tokenising + gensim, compute_loss (sum)", gw + tok_wall,
-             gc_ + tok_cpu, None),
-            ("ours.fit(raw strings)", rw, rc, (gw + tok_wall, gc_ + tok_cpu)),
-        ]  # fmt: skip
-        for name, wall, cpu, ref in rows:
-            over = (
-                f"{wall / ref[0] - 1:>+15.1%}{cpu / ref[1] - 1:>+8.1%}" if ref else ""
-            )
-            print(f"  {name:<40}{wall:>8.2f}{cpu:>8.2f}{over}")
-        rule()
+            ("gensim.Word2Vec(token lists)", dw, dc, "", ""),
+            ("gensim, compute_loss=True (same work)", gw, gc_, "", ""),
+            ("ours.fit(token lists)", ow, oc, ow / gw - 1, oc / gc_ - 1),
+            ("tokenising + gensim, compute_loss (sum)", tw, tc, "", ""),
+            ("ours.fit(raw strings)", rw, rc, rw / tw - 1, rc / tc - 1),
+        ]
+        harness.print_table(FIT_TABLE, rows)
         for what, value in [
             ("wrapper (token lists)", oc / gc_ - 1),
             ("end to end (raw strings)", rc / (gc_ + tok_cpu) - 1),
@@ -471,11 +430,7 @@ def bench_memory(docs, kv, max_tokens=1_100_000):
         ("ours max (regex)", "max", docs[:n_max]),
     ]:
         vec = Word2VecVectorizer(pretrained=kv, pooling=pooling).fit(docs[:1000])
-        gc.collect()
-        tracemalloc.start()
-        X = vec.transform(subset)
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
+        peak, X = harness.traced_peak(vec.transform, subset)
         rows.append((name, len(subset), peak, X.nbytes))
         del X, vec
     return rows
@@ -495,21 +450,25 @@ def print_memory(rows):
         "corpus; it is measured on the first documents holding\n"
         "    ~1.1M tokens, or all of them if fewer)"
     )
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(f"   process max RSS over the whole benchmark: {maxrss / 2**10:,.0f} MiB")
+    print(
+        f"   process max RSS over the whole benchmark: {harness.max_rss_mib():,.0f} MiB"
+    )
 
 
 # --------------------------------------------------------------------------- #
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = harness.BenchmarkParser(
+        __doc__,
+        repeat=3,
+        repeat_help="timed runs per method (best is reported)",
+        quick={"n_docs": 5_000, "repeat": 1, "fit_copies": 2},
+        quick_help="smoke run: 5,000 documents, 1 repeat, 2 copies",
+    )
     parser.add_argument(
         "--n-docs",
         type=int,
         default=50_000,
         help="synthetic documents for the transform benchmark",
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=3, help="timed runs per method (best is reported)"
     )
     parser.add_argument(
         "--fit-copies",
@@ -528,24 +487,11 @@ def main(argv=None):
         default="transform,fit",
         help="comma-separated parts to run: transform (with its memory) and/or fit",
     )
-    parser.add_argument(
-        "--quick",
-        action="store_true",
-        help="smoke run: 5,000 documents, 1 repeat, 2 copies",
-    )
-    args = parser.parse_args(argv)  # fmt: skip
-    if args.quick:
-        args.n_docs, args.repeat, args.fit_copies = 5_000, 1, 2
+    args = parser.parse_args(argv)
     n_vocab = 50_000
     dims = [int(d) for d in args.dims.split(",")]
 
-    load = os.getloadavg()
-    print("Word2VecVectorizer benchmark")
-    print(
-        f"NOTE: the machine may be shared; load average (1/5/15 min) at start: "
-        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f} on {os.cpu_count()} CPUs. "
-        "Wall times are noisy under load; CPU times less so."
-    )
+    harness.print_header("Word2VecVectorizer benchmark")
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, scipy "
         f"{scipy.__version__}, scikit-learn {sklearn.__version__}, gensim "
@@ -579,13 +525,7 @@ def main(argv=None):
 
     if memory is not None:
         print_memory(memory)
-    load = os.getloadavg()
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(
-        f"\ntotal {time.perf_counter() - t_start:.0f} s wall, "
-        f"{usage.ru_utime + usage.ru_stime:.0f} s CPU; load average at end: "
-        f"{load[0]:.2f} / {load[1]:.2f} / {load[2]:.2f}"
-    )
+    harness.print_footer(t_start)
 
 
 if __name__ == "__main__":

@@ -235,6 +235,9 @@ def test_limit_blas_threads_keeps_explicit_settings(monkeypatch):
 # --------------------------------------------------------------------------- #
 # the scripts
 # --------------------------------------------------------------------------- #
+# Slow: each script imports torch, skorch and gensim before it parses its
+# arguments (about 11 CPU-seconds for the three).
+@pytest.mark.slow
 def test_every_script_answers_help():
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(

@@ -6,7 +6,6 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import validate_data
 
 from sktransfer.adaptation._base import BaseAdapter, NoLabelledTargetWarning
 
@@ -102,26 +101,10 @@ class FeatureAugmentationAdapter(BaseAdapter):
         "source_blocks": [StrOptions({"per_domain", "pooled"})],
     }
 
+    _accept_sparse = ["csr", "csc"]
+
     def __init__(self, *, source_blocks="per_domain"):
         self.source_blocks = source_blocks
-
-    def _validate_fit_X(self, X):
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=True,
-        )
-
-    def _validate_X(self, X):
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=False,
-        )
 
     def _fit_identity(self, X, masks):
         super()._fit_identity(X, masks)

@@ -19,7 +19,7 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from sktransfer.utils._domains import check_domains
 from sktransfer.utils._validation import as_indexable
@@ -71,6 +71,53 @@ class NoLabelledTargetWarning(UserWarning):
     """
 
 
+class _ValidateXMixin:
+    """One validation of ``X`` for adapters, weightings and TrAdaBoost.
+
+    :meth:`_validate_X` calls :func:`~sklearn.utils.validation.validate_data`
+    with the settings that the class declares as attributes:
+
+    * ``_accept_sparse``: the sparse formats accepted (``accept_sparse``);
+    * ``_dtype``: the dtype(s) of the validated ``X`` (``dtype``);
+    * ``_max_sparse_features``: widest sparse ``X`` accepted in ``fit``, for
+      estimators that build a dense ``(n_features, n_features)`` matrix
+      (None: no limit).
+    """
+
+    _accept_sparse = "csr"
+    _dtype = [np.float64, np.float32]
+    _max_sparse_features = None
+
+    def _validate_X(self, X, *, reset):
+        """Validate ``X``: in ``fit`` with ``reset=True``, after it with False."""
+        X = validate_data(
+            self, X, reset=reset, accept_sparse=self._accept_sparse, dtype=self._dtype
+        )
+        limit = self._max_sparse_features
+        if reset and limit is not None and sparse.issparse(X) and X.shape[1] > limit:
+            name = type(self).__name__
+            raise ValueError(
+                f"{name} needs a dense (n_features, n_features) covariance matrix, "
+                f"which is too large for sparse X with {X.shape[1]} features (the "
+                f"limit is {limit}). Reduce the dimension first, e.g. "
+                "with sklearn.decomposition.TruncatedSVD(n_components=100) in the "
+                f"pipeline before {name}."
+            )
+        return X
+
+
+def _read_domains(estimator, X, y, sample_domain):
+    """``X`` made indexable and the domain masks of its rows."""
+    X = as_indexable(X)
+    masks = check_domains(
+        y,
+        sample_domain,
+        n_samples=_num_samples(X),
+        estimator_name=type(estimator).__name__,
+    )
+    return X, masks
+
+
 def _one_domain_message(owner, masks):
     if not masks.has_target:
         why = "no target rows (no y == -1 / NaN rows and no negative sample_domain)"
@@ -83,7 +130,7 @@ def _one_domain_message(owner, masks):
     )
 
 
-class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of domain adaptation transformers.
 
     An adapter is fitted on source and target rows together and maps features
@@ -101,8 +148,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     and warns with :class:`OneDomainWarning` (once per fit).
 
     Subclasses declare ``_parameter_constraints`` (validated by ``fit`` and
-    ``fit_transform``) and implement :meth:`_validate_fit_X` and
-    :meth:`_validate_X` (``validate_data`` with ``reset=True`` / ``False``),
+    ``fit_transform``) and how ``X`` is validated (the class attributes
+    ``_accept_sparse``: ``'csr'`` by default, ``_dtype``: float64 or float32
+    by default, and ``_max_sparse_features``), and implement
     :meth:`_fit_domains` and :meth:`_transform_target`, plus either
     :meth:`_transform_source` (a row-wise source map) or
     :meth:`_transform_training` (maps that depend on the domain of each row).
@@ -118,16 +166,6 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
     _parameter_constraints: dict = {}
 
-    def _check_fit_domains(self, X, y, sample_domain):
-        X = as_indexable(X)
-        masks = check_domains(
-            y,
-            sample_domain,
-            n_samples=_num_samples(X),
-            estimator_name=type(self).__name__,
-        )
-        return X, masks
-
     def _reset(self):
         """Drop the fitted attributes of a previous fit."""
         params = self.get_params(deep=False)
@@ -136,9 +174,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 delattr(self, key)
 
     def _fit(self, X, y, sample_domain):
-        X, masks = self._check_fit_domains(X, y, sample_domain)
+        X, masks = _read_domains(self, X, y, sample_domain)
         self._reset()
-        X = self._validate_fit_X(X)
+        X = self._validate_X(X, reset=True)
         self.identity_ = not (masks.has_source and masks.has_target)
         if self.identity_:
             warnings.warn(
@@ -213,7 +251,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             The mapped rows.
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
+        X = self._validate_X(X, reset=False)
         if self.identity_:
             return self._transform_identity(X)
         return self._transform_target(X)
@@ -271,14 +309,6 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         out[_as_slice(tgt)] = Xt
         return out
 
-    @abstractmethod
-    def _validate_fit_X(self, X):
-        """Validate ``X`` in fit (``validate_data(self, X, reset=True)``)."""
-
-    @abstractmethod
-    def _validate_X(self, X):
-        """Validate ``X`` after fit (``validate_data(self, X, reset=False)``)."""
-
     def _fit_identity(self, X, masks):
         """Set the fitted state of an identity adapter (one domain seen)."""
         self._n_features_out = X.shape[1]
@@ -318,7 +348,7 @@ def _take_rows(X, idx):
     return X[_as_slice(idx)]
 
 
-class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
+class BaseWeighting(_ValidateXMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of importance weightings for source rows.
 
     A weighting estimates, for every source row, how much more likely it is
@@ -338,11 +368,13 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
 
     Subclasses implement :meth:`_fit_weights`, returning the weights of the
     source rows; weightings that can weight new rows also implement
-    ``compute_weights(X)``.
+    ``compute_weights(X)``. ``X`` is validated as numeric, dense or CSR (the
+    class attributes ``_accept_sparse`` and ``_dtype`` change that).
     """
 
     __metadata_request__fit = {"sample_domain": True}
     _parameter_constraints: dict = {}
+    _dtype = "numeric"
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, sample_domain=None):
@@ -367,14 +399,8 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
 
     def _fit(self, X, y, sample_domain):
         """Fit without parameter validation (for subclasses that override fit)."""
-        X = as_indexable(X)
-        masks = check_domains(
-            y,
-            sample_domain,
-            n_samples=_num_samples(X),
-            estimator_name=type(self).__name__,
-        )
-        X = self._validate_fit_X(X)
+        X, masks = _read_domains(self, X, y, sample_domain)
+        X = self._validate_X(X, reset=True)
         weights = np.ones(masks.n_samples, dtype=np.float64)
         self.identity_ = not (masks.has_source and masks.has_target)
         if not self.identity_:
@@ -397,9 +423,19 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
         return self
 
     @abstractmethod
-    def _validate_fit_X(self, X):
-        """Validate ``X`` in fit (``validate_data(self, X, reset=True)``)."""
-
-    @abstractmethod
     def _fit_weights(self, X, masks):
         """Return the weights of the source rows ``X[masks.source]``."""
+
+
+class _Weighting(BaseWeighting):
+    """The weightings of this package: sparse input and ``compute_weights``."""
+
+    def _check_compute(self, X):
+        """Validate the rows of ``compute_weights`` against the fitted ones."""
+        check_is_fitted(self)
+        return self._validate_X(X, reset=False)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

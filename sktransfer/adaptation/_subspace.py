@@ -8,11 +8,10 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
 from sktransfer.adaptation._base import BaseAdapter, _take_rows, scale_gamma
 from sktransfer.adaptation._mapping import (
-    _check_sparse_width,
+    MAX_SPARSE_FEATURES,
     _mean_and_scatter,
     _sym_power,
 )
@@ -154,20 +153,10 @@ class SubspaceAlignmentAdapter(BaseAdapter):
         "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
     }
 
+    _max_sparse_features = MAX_SPARSE_FEATURES
+
     def __init__(self, n_components=None):
         self.n_components = n_components
-
-    def _validate_fit_X(self, X):
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True
-        )
-        _check_sparse_width(self, X)
-        return X
-
-    def _validate_X(self, X):
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
 
     def _fit_domains(self, X, masks):
         n_s, n_t, d = int(masks.source.sum()), int(masks.target.sum()), X.shape[1]
@@ -389,6 +378,8 @@ class TCAAdapter(BaseAdapter):
         "random_state": ["random_state"],
     }
 
+    _dtype = np.float64
+
     def __init__(
         self,
         n_components=10,
@@ -409,14 +400,6 @@ class TCAAdapter(BaseAdapter):
         self.mu = mu
         self.max_samples = max_samples
         self.random_state = random_state
-
-    def _validate_fit_X(self, X):
-        return validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=True)
-
-    def _validate_X(self, X):
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=np.float64, reset=False
-        )
 
     def _kernel(self, X, Y):
         params = {}

@@ -25,14 +25,13 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _num_samples,
-    check_is_fitted,
-    has_fit_parameter,
-    validate_data,
-)
+from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
 
-from sktransfer.adaptation._base import NoLabelledTargetWarning, OneDomainWarning
+from sktransfer.adaptation._base import (
+    NoLabelledTargetWarning,
+    OneDomainWarning,
+    _ValidateXMixin,
+)
 from sktransfer.utils._domains import labelled_rows, score_labelled
 from sktransfer.utils._random import seed_random_states
 from sktransfer.utils._validation import as_indexable
@@ -56,7 +55,7 @@ def _source_beta(n_source, n_estimators):
     return 1.0 / (1.0 + np.sqrt(2.0 * np.log(n_source) / n_estimators))
 
 
-class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
+class _BaseTrAdaBoost(_ValidateXMixin, MetaEstimatorMixin, BaseEstimator):
     """Shared fitting loop of :class:`TrAdaBoostClassifier` and the regressor.
 
     Subclasses set ``_task`` and implement ``_prepare_y`` (validated labels of
@@ -66,6 +65,7 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
     """
 
     _task = None
+    _accept_sparse = ["csr", "csc"]
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],
@@ -105,15 +105,6 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
 
     def _check_estimator_extra(self, estimator):
         """Check the base estimator further (e.g. for predict_proba)."""
-
-    def _validate_X(self, X, reset):
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-        )
 
     def _labelled(self, X, y, sample_domain, sample_weight):
         """Read the domains and return the labelled rows and their weights.

@@ -82,7 +82,7 @@ class FeatureAugmentationAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._augmentation import FeatureAugmentationAdapter
+    >>> from sktransfer.adaptation import FeatureAugmentationAdapter
     >>> X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     >>> y = np.array([0, 1, 1])
     >>> fa = FeatureAugmentationAdapter()

@@ -204,7 +204,7 @@ class CORALAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._mapping import CORALAdapter
+    >>> from sktransfer.adaptation import CORALAdapter
     >>> rng = np.random.RandomState(0)
     >>> X_source = rng.normal(size=(200, 2))
     >>> X_target = rng.normal(size=(200, 2)) * [3.0, 0.5] + 1.0

@@ -135,7 +135,7 @@ class SubspaceAlignmentAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter
+    >>> from sktransfer.adaptation import SubspaceAlignmentAdapter
     >>> rng = np.random.RandomState(0)
     >>> X = np.vstack([rng.normal(size=(50, 4)), rng.normal(size=(50, 4)) + 2])
     >>> y = np.r_[rng.randint(0, 2, 50), -np.ones(50, dtype=int)]
@@ -353,7 +353,7 @@ class TCAAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._subspace import TCAAdapter
+    >>> from sktransfer.adaptation import TCAAdapter
     >>> rng = np.random.RandomState(0)
     >>> X = np.vstack([rng.normal(size=(60, 5)), rng.normal(size=(60, 5)) + 1])
     >>> y = np.r_[rng.randint(0, 2, 60), -np.ones(60, dtype=int)]

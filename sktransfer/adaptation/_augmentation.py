@@ -7,11 +7,16 @@ from scipy import sparse
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils._param_validation import StrOptions
 
-from sktransfer.adaptation._base import BaseAdapter, NoLabelledTargetWarning
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    NoLabelledTargetWarning,
+    _substitute_docs,
+)
 
 __all__ = ["FeatureAugmentationAdapter"]
 
 
+@_substitute_docs
 class FeatureAugmentationAdapter(BaseAdapter):
     """Feature augmentation: shared, source-specific and target-specific copies.
 
@@ -49,13 +54,7 @@ class FeatureAugmentationAdapter(BaseAdapter):
         smallest source domain value stands for all of them.
     n_features_out_ : int
         Number of output features, ``(n_source_blocks + 2) * n_features_in_``.
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------

@@ -21,6 +21,7 @@ from sklearn.base import (
 )
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
+from sktransfer.utils._docstring import DOMAIN_DOCS, Substitution
 from sktransfer.utils._domains import check_domains
 from sktransfer.utils._validation import as_indexable
 
@@ -30,6 +31,33 @@ __all__ = [
     "NoLabelledTargetWarning",
     "OneDomainWarning",
 ]
+
+
+#: Docstring paragraphs that the adapters and weightings share, for
+#: :class:`~sktransfer.utils._docstring.Substitution`: the domain contract of
+#: ``fit`` and the fitted attributes that the base classes set.
+_FEATURES_IN_DOC = """\
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of features seen during fit, when ``X`` has string column names.
+"""
+_DOCS = {
+    **DOMAIN_DOCS,
+    "adapter_fitted": """\
+identity_ : bool
+    True when ``fit`` saw a single domain; the adapter is then the
+    identity (and keeps all ``n_features_in_`` columns).
+"""
+    + _FEATURES_IN_DOC,
+    "weighting_fitted": """\
+identity_ : bool
+    True when ``fit`` saw a single domain: every weight is 1.
+"""
+    + _FEATURES_IN_DOC,
+    "features_in": _FEATURES_IN_DOC,
+}
+_substitute_docs = Substitution(**_DOCS)
 
 
 def scale_gamma(X, *, squared=True, zero_variance=1.0):
@@ -174,6 +202,7 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
                 delattr(self, key)
 
     def _fit(self, X, y, sample_domain):
+        """Read the domains, validate ``X`` and set ``weights_``."""
         X, masks = _read_domains(self, X, y, sample_domain)
         self._reset()
         X = self._validate_X(X, reset=True)
@@ -190,18 +219,15 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
         return X, masks
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_substitute_docs
     def fit(self, X, y=None, *, sample_domain=None):
         """Fit the adapter on source and target rows.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain unless ``sample_domain`` is given.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
+        {X_domains}
+        {y_unlabelled}
+        {sample_domain}
 
         Returns
         -------
@@ -212,6 +238,7 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_substitute_docs
     def fit_transform(self, X, y=None, *, sample_domain=None):
         """Fit the adapter and adapt the training rows.
 
@@ -220,12 +247,9 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
+        {X_domains}
+        {y_unlabelled}
+        {sample_domain}
 
         Returns
         -------
@@ -377,18 +401,15 @@ class BaseWeighting(_ValidateXMixin, BaseEstimator, metaclass=ABCMeta):
     _dtype = "numeric"
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @_substitute_docs
     def fit(self, X, y=None, *, sample_domain=None):
         """Estimate importance weights of the source rows.
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain unless ``sample_domain`` is given.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
+        {X_domains}
+        {y_unlabelled}
+        {sample_domain}
 
         Returns
         -------
@@ -398,7 +419,7 @@ class BaseWeighting(_ValidateXMixin, BaseEstimator, metaclass=ABCMeta):
         return self._fit(X, y, sample_domain)
 
     def _fit(self, X, y, sample_domain):
-        """Fit without parameter validation (for subclasses that override fit)."""
+        """Read the domains, validate ``X`` and set ``weights_``."""
         X, masks = _read_domains(self, X, y, sample_domain)
         X = self._validate_X(X, reset=True)
         weights = np.ones(masks.n_samples, dtype=np.float64)
@@ -428,14 +449,42 @@ class BaseWeighting(_ValidateXMixin, BaseEstimator, metaclass=ABCMeta):
 
 
 class _Weighting(BaseWeighting):
-    """The weightings of this package: sparse input and ``compute_weights``."""
-
-    def _check_compute(self, X):
-        """Validate the rows of ``compute_weights`` against the fitted ones."""
-        check_is_fitted(self)
-        return self._validate_X(X, reset=False)
+    """The weightings of this package, which take sparse input."""
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+class _RatioModelWeighting(_Weighting):
+    """Weightings whose fitted density-ratio model also weights new rows.
+
+    Subclasses implement :meth:`_compute_weights` (``X`` validated, ``fit``
+    saw both domains).
+    """
+
+    def compute_weights(self, X):
+        """Return the importance weights of new rows from the fitted model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to weight.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples,)
+            The density ratio ``w(x)`` of the fitted model at every row (as
+            defined in the class description); ones when ``fit`` saw a
+            single domain.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        if self.identity_:
+            return np.ones(X.shape[0])
+        return self._compute_weights(X)
+
+    @abstractmethod
+    def _compute_weights(self, X):
+        """Return the weights of the validated rows ``X`` (fit saw both domains)."""

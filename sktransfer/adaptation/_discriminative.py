@@ -9,7 +9,11 @@ from sklearn.model_selection import check_cv, cross_val_predict
 from sklearn.utils import get_tags
 from sklearn.utils._param_validation import HasMethods, Interval
 
-from sktransfer.adaptation._base import _Weighting
+from sktransfer.adaptation._base import (
+    BaseWeighting,
+    _RatioModelWeighting,
+    _substitute_docs,
+)
 
 __all__ = ["DiscriminativeWeighting"]
 
@@ -17,7 +21,8 @@ __all__ = ["DiscriminativeWeighting"]
 _PROBA_FLOOR = np.finfo(np.float64).eps
 
 
-class DiscriminativeWeighting(_Weighting):
+@_substitute_docs
+class DiscriminativeWeighting(_RatioModelWeighting):
     r"""Importance weights from a source-vs-target domain classifier.
 
     A probabilistic classifier learns to tell target rows (class 1) from
@@ -63,13 +68,7 @@ class DiscriminativeWeighting(_Weighting):
         :meth:`compute_weights`.
     prior_ratio_ : float
         ``n_s / n_t`` of the training rows.
-    identity_ : bool
-        True when ``fit`` saw a single domain: every weight is 1 and
-        :meth:`compute_weights` returns ones.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {weighting_fitted}
 
     See Also
     --------
@@ -111,29 +110,11 @@ class DiscriminativeWeighting(_Weighting):
         self.clip = clip
         self.cv = cv
 
-    @_fit_context(
-        # The domain classifier is validated by its own fit.
-        prefer_skip_nested_validation=False
+    # BaseWeighting.fit, with nested validation: the domain classifier is
+    # validated by its own fit.
+    fit = _fit_context(prefer_skip_nested_validation=False)(
+        BaseWeighting.fit.__wrapped__
     )
-    def fit(self, X, y=None, *, sample_domain=None):
-        """Estimate importance weights of the source rows.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain unless ``sample_domain`` is given.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
-
-        Returns
-        -------
-        self : object
-            The fitted weighting, with ``weights_`` set.
-        """
-        return self._fit(X, y, sample_domain)
 
     def _base_estimator(self):
         return LogisticRegression() if self.estimator is None else self.estimator
@@ -176,23 +157,7 @@ class DiscriminativeWeighting(_Weighting):
             classes = np.array([0, 1])
         return self._ratio(proba, classes)
 
-    def compute_weights(self, X):
-        """Return importance weights of new rows from the domain classifier.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to weight.
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples,)
-            ``(n_s / n_t) * P(target | x) / P(source | x)``, clipped at
-            ``clip``; ones when ``fit`` saw a single domain.
-        """
-        X = self._check_compute(X)
-        if self.identity_:
-            return np.ones(X.shape[0])
+    def _compute_weights(self, X):
         return self._ratio(self.estimator_.predict_proba(X), self.estimator_.classes_)
 
     def __sklearn_tags__(self):

@@ -10,7 +10,11 @@ from sklearn.model_selection import KFold
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from sktransfer.adaptation._base import _Weighting, scale_gamma
+from sktransfer.adaptation._base import (
+    _RatioModelWeighting,
+    _substitute_docs,
+    scale_gamma,
+)
 from sktransfer.adaptation._qp import solve_kliep
 
 __all__ = ["KLIEPWeighting"]
@@ -19,7 +23,8 @@ __all__ = ["KLIEPWeighting"]
 _LOG_FLOOR = np.finfo(np.float64).tiny
 
 
-class KLIEPWeighting(_Weighting):
+@_substitute_docs
+class KLIEPWeighting(_RatioModelWeighting):
     r"""Kullback-Leibler importance estimation (Sugiyama et al., 2007).
 
     Models the density ratio as a non-negative combination of Gaussian
@@ -77,13 +82,7 @@ class KLIEPWeighting(_Weighting):
         when ``gamma`` is a list of several values.
     n_iter_ : int
         Steps of the final fit of ``alpha``.
-    identity_ : bool
-        True when ``fit`` saw a single domain: every weight is 1 and
-        :meth:`compute_weights` returns ones.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {weighting_fitted}
 
     See Also
     --------
@@ -230,21 +229,6 @@ class KLIEPWeighting(_Weighting):
         self.n_iter_ = n_iter
         return K_sc @ alpha
 
-    def compute_weights(self, X):
-        """Return the importance weights ``w(x)`` of new rows.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to weight.
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples,)
-            ``w(x)`` for every row; ones when ``fit`` saw a single domain.
-        """
-        X = self._check_compute(X)
-        if self.identity_:
-            return np.ones(X.shape[0])
+    def _compute_weights(self, X):
         K = pairwise_kernels(X, self.centers_, metric="rbf", gamma=self.gamma_)
         return K @ self.alpha_

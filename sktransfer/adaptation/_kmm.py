@@ -11,7 +11,7 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples
 
-from sktransfer.adaptation._base import _Weighting, scale_gamma
+from sktransfer.adaptation._base import _substitute_docs, _Weighting, scale_gamma
 from sktransfer.adaptation._qp import solve_box_band_qp
 
 __all__ = ["KMMWeighting"]
@@ -29,6 +29,7 @@ def _kernel_row_sums(A, B, kernel, params):
     return out
 
 
+@_substitute_docs
 class KMMWeighting(_Weighting):
     r"""Kernel mean matching importance weights (Huang et al., 2006).
 
@@ -102,12 +103,7 @@ class KMMWeighting(_Weighting):
         pivoting and interior-point iterations (summed over chunks).
     gamma_ : float
         Kernel width used.
-    identity_ : bool
-        True when ``fit`` saw a single domain, so that every weight is 1.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {weighting_fitted}
 
     See Also
     --------

@@ -7,7 +7,12 @@ from scipy import linalg, sparse
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sktransfer.adaptation._base import BaseAdapter, _as_slice, _take_rows
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    _as_slice,
+    _substitute_docs,
+    _take_rows,
+)
 
 __all__ = ["CORALAdapter"]
 
@@ -105,6 +110,7 @@ def _sym_power(C, power):
     return (V * wp) @ V.T
 
 
+@_substitute_docs
 class CORALAdapter(BaseAdapter):
     """Correlation alignment (CORAL): re-colour source rows with target statistics.
 
@@ -160,13 +166,7 @@ class CORALAdapter(BaseAdapter):
     shrinkage_target_ : float
         Ledoit-Wolf shrinkage of the target covariance when ``reg='auto'``,
         else 0.0.
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------

@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.neighbors import VALID_METRICS, NearestNeighbors
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sktransfer.adaptation._base import _Weighting
+from sktransfer.adaptation._base import _RatioModelWeighting, _substitute_docs
 
 __all__ = ["NearestNeighborWeighting"]
 
@@ -16,7 +16,8 @@ _NN_METRICS = sorted(
 )
 
 
-class NearestNeighborWeighting(_Weighting):
+@_substitute_docs
+class NearestNeighborWeighting(_RatioModelWeighting):
     r"""Nearest-neighbour importance weights (Loog, 2012).
 
     Every target row votes for its nearest source row: the weight of a
@@ -56,13 +57,7 @@ class NearestNeighborWeighting(_Weighting):
         ``X``.
     neighbors_ : NearestNeighbors
         The index of the source rows.
-    identity_ : bool
-        True when ``fit`` saw a single domain: every weight is 1 and
-        :meth:`compute_weights` returns ones.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {weighting_fitted}
 
     See Also
     --------
@@ -74,7 +69,8 @@ class NearestNeighborWeighting(_Weighting):
     Ties between equidistant source rows are broken by the neighbour search
     (the lower index for the brute-force search). The estimate is constant on
     the Voronoi cell of every source row, which is how
-    :meth:`compute_weights` extends it to new rows.
+    :meth:`compute_weights` extends it to new rows: a new row gets the weight
+    of its nearest source training row (for any ``n_neighbors``).
 
     References
     ----------
@@ -126,22 +122,6 @@ class NearestNeighborWeighting(_Weighting):
         self._source_weights = weights
         return weights
 
-    def compute_weights(self, X):
-        """Return the weight of the Voronoi cell of each new row.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to weight.
-
-        Returns
-        -------
-        weights : ndarray of shape (n_samples,)
-            The weight of the source training row nearest to each row (for
-            any ``n_neighbors``); ones when ``fit`` saw a single domain.
-        """
-        X = self._check_compute(X)
-        if self.identity_:
-            return np.ones(X.shape[0])
+    def _compute_weights(self, X):
         idx = self.neighbors_.kneighbors(X, n_neighbors=1, return_distance=False)
         return self._source_weights[idx[:, 0]]

@@ -9,7 +9,12 @@ from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sktransfer.adaptation._base import BaseAdapter, _take_rows, scale_gamma
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    _substitute_docs,
+    _take_rows,
+    scale_gamma,
+)
 from sktransfer.adaptation._mapping import (
     MAX_SPARSE_FEATURES,
     _mean_and_scatter,
@@ -61,6 +66,7 @@ def _centred_projection(X, mean, basis):
     return out
 
 
+@_substitute_docs
 class SubspaceAlignmentAdapter(BaseAdapter):
     """Subspace alignment (SA): align the principal subspaces of the domains.
 
@@ -101,13 +107,7 @@ class SubspaceAlignmentAdapter(BaseAdapter):
         Mean of the source rows.
     mean_target_ : ndarray of shape (n_features,)
         Mean of the target rows.
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity (and keeps all ``n_features`` columns).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------
@@ -239,6 +239,7 @@ def _top_eigenvectors(apply_G, apply_Gt, G_dense, n, k, random_state):
     return np.clip(w[order], 0.0, None), U[:, order]
 
 
+@_substitute_docs
 class TCAAdapter(BaseAdapter):
     """Transfer component analysis (TCA): a kernel embedding shared by the domains.
 
@@ -301,13 +302,7 @@ class TCAAdapter(BaseAdapter):
         row was used.
     gamma_ : float or None
         The kernel coefficient used (None for 'linear' and 'cosine').
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity (and keeps all ``n_features`` columns).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------

@@ -3,7 +3,9 @@
 Both read domains with :func:`sktransfer.utils.check_domains`, so they follow
 the project's domain contract: ``y == -1`` / NaN marks unlabelled rows, and
 without ``sample_domain`` labelled rows are the source and unlabelled rows the
-target.
+target. The estimators that learn from the labelled rows (DomainAware*,
+TrAdaBoost*) share :class:`_LabelledRowsMixin`, built on
+:func:`~sktransfer.utils._domains.labelled_rows`.
 """
 
 import math
@@ -22,7 +24,7 @@ from sklearn.base import (
 from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
 from sktransfer.utils._docstring import DOMAIN_DOCS, Substitution
-from sktransfer.utils._domains import check_domains
+from sktransfer.utils._domains import check_domains, labelled_rows, score_labelled
 from sktransfer.utils._validation import as_indexable
 
 __all__ = [
@@ -56,6 +58,10 @@ identity_ : bool
 """
     + _FEATURES_IN_DOC,
     "features_in": _FEATURES_IN_DOC,
+    "sample_weight_score": """\
+sample_weight : array-like of shape (n_samples,), default=None
+    Weights of the rows.
+""",
 }
 _substitute_docs = Substitution(**_DOCS)
 
@@ -134,16 +140,48 @@ class _ValidateXMixin:
         return X
 
 
-def _read_domains(estimator, X, y, sample_domain):
-    """``X`` made indexable and the domain masks of its rows."""
-    X = as_indexable(X)
-    masks = check_domains(
-        y,
-        sample_domain,
-        n_samples=_num_samples(X),
-        estimator_name=type(estimator).__name__,
-    )
-    return X, masks
+class _FitOnDomainsMixin(_ValidateXMixin):
+    """Adapters and weightings: ``fit(X, y=None, *, sample_domain=None)``.
+
+    ``fit`` validates the parameters and calls ``_fit``, which reads the
+    domains with :meth:`_read_domains`. ``sample_domain`` is requested by
+    default for metadata routing (a ``Pipeline`` calls ``fit_transform``,
+    whose request includes ``fit``'s).
+    """
+
+    __metadata_request__fit = {"sample_domain": True}
+    _parameter_constraints: dict = {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_substitute_docs
+    def fit(self, X, y=None, *, sample_domain=None):
+        """Fit on the source and target rows of ``X``.
+
+        Parameters
+        ----------
+        {X_domains}
+        {y_unlabelled}
+        {sample_domain}
+
+        Returns
+        -------
+        self : object
+            The fitted estimator: an adapter with its maps, a weighting with
+            ``weights_``.
+        """
+        self._fit(X, y, sample_domain)
+        return self
+
+    def _read_domains(self, X, y, sample_domain):
+        """Return ``X`` made indexable and the domain masks of its rows."""
+        X = as_indexable(X)
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=_num_samples(X),
+            estimator_name=type(self).__name__,
+        )
+        return X, masks
 
 
 def _one_domain_message(owner, masks):
@@ -158,7 +196,9 @@ def _one_domain_message(owner, masks):
     )
 
 
-class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseAdapter(
+    _FitOnDomainsMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class of domain adaptation transformers.
 
     An adapter is fitted on source and target rows together and maps features
@@ -188,12 +228,6 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
     them.
     """
 
-    # Request sample_domain by default for metadata routing (Pipeline.fit calls
-    # fit_transform, whose request includes fit's).
-    __metadata_request__fit = {"sample_domain": True}
-
-    _parameter_constraints: dict = {}
-
     def _reset(self):
         """Drop the fitted attributes of a previous fit."""
         params = self.get_params(deep=False)
@@ -203,7 +237,7 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
 
     def _fit(self, X, y, sample_domain):
         """Read the domains, validate ``X`` and set ``weights_``."""
-        X, masks = _read_domains(self, X, y, sample_domain)
+        X, masks = self._read_domains(X, y, sample_domain)
         self._reset()
         X = self._validate_X(X, reset=True)
         self.identity_ = not (masks.has_source and masks.has_target)
@@ -217,25 +251,6 @@ class BaseAdapter(_ValidateXMixin, TransformerMixin, BaseEstimator, metaclass=AB
         else:
             self._fit_domains(X, masks)
         return X, masks
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    @_substitute_docs
-    def fit(self, X, y=None, *, sample_domain=None):
-        """Fit the adapter on source and target rows.
-
-        Parameters
-        ----------
-        {X_domains}
-        {y_unlabelled}
-        {sample_domain}
-
-        Returns
-        -------
-        self : object
-            The fitted adapter.
-        """
-        self._fit(X, y, sample_domain)
-        return self
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_substitute_docs
@@ -372,7 +387,16 @@ def _take_rows(X, idx):
     return X[_as_slice(idx)]
 
 
-class BaseWeighting(_ValidateXMixin, BaseEstimator, metaclass=ABCMeta):
+def _source_and_target_rows(X, masks):
+    """Return copies of the source rows and of the target rows of ``X``.
+
+    Copies, not views: a fitted weighting may keep them (as an index or as
+    kernel centres), and must not share memory with the caller's ``X``.
+    """
+    return X[np.flatnonzero(masks.source)], X[np.flatnonzero(masks.target)]
+
+
+class BaseWeighting(_FitOnDomainsMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of importance weightings for source rows.
 
     A weighting estimates, for every source row, how much more likely it is
@@ -396,31 +420,11 @@ class BaseWeighting(_ValidateXMixin, BaseEstimator, metaclass=ABCMeta):
     class attributes ``_accept_sparse`` and ``_dtype`` change that).
     """
 
-    __metadata_request__fit = {"sample_domain": True}
-    _parameter_constraints: dict = {}
     _dtype = "numeric"
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    @_substitute_docs
-    def fit(self, X, y=None, *, sample_domain=None):
-        """Estimate importance weights of the source rows.
-
-        Parameters
-        ----------
-        {X_domains}
-        {y_unlabelled}
-        {sample_domain}
-
-        Returns
-        -------
-        self : object
-            The fitted weighting, with ``weights_`` set.
-        """
-        return self._fit(X, y, sample_domain)
 
     def _fit(self, X, y, sample_domain):
         """Read the domains, validate ``X`` and set ``weights_``."""
-        X, masks = _read_domains(self, X, y, sample_domain)
+        X, masks = self._read_domains(X, y, sample_domain)
         X = self._validate_X(X, reset=True)
         weights = np.ones(masks.n_samples, dtype=np.float64)
         self.identity_ = not (masks.has_source and masks.has_target)
@@ -488,3 +492,67 @@ class _RatioModelWeighting(_Weighting):
     @abstractmethod
     def _compute_weights(self, X):
         """Return the weights of the validated rows ``X`` (fit saw both domains)."""
+
+
+class _LabelledRowsMixin:
+    """Estimators that learn from the labelled rows: DomainAware*, TrAdaBoost*.
+
+    Subclasses set ``_task`` (``'classification'`` or ``'regression'``).
+    ``fit`` and ``score`` request ``sample_domain`` by default, so that with
+    metadata routing enabled a stock ``Pipeline``, ``GridSearchCV`` or
+    ``cross_validate`` routes it here.
+    """
+
+    _task = None
+    # How score rates the labelled rows: None for the metric of ``_task``
+    # (accuracy or R^2 of ``predict``), else a method
+    # ``(X_labelled, y_labelled, sample_weight) -> float``.
+    _score_rows = None
+
+    __metadata_request__fit = {"sample_domain": True}
+    __metadata_request__score = {"sample_domain": True}
+
+    def _labelled_rows(self, X, y, sample_domain, sample_weight):
+        """Validate the domain contract of a fit; return its labelled rows."""
+        return labelled_rows(
+            X,
+            y,
+            sample_domain,
+            sample_weight,
+            task=self._task,
+            estimator_name=type(self).__name__,
+        )
+
+    @_substitute_docs
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Score the fitted model on the labelled rows of ``X``.
+
+        Unlabelled rows are ignored, so a cross-validation fold that holds
+        unlabelled target rows still gets a finite score.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to score, in the form ``fit`` takes.
+        {y_score}
+        {sample_weight_score}
+        {sample_domain_score}
+
+        Returns
+        -------
+        score : float
+            The score on the labelled rows: mean accuracy for a classifier
+            and R^2 for a regressor (the wrapped estimator's own ``score``
+            for :class:`~sktransfer.adaptation.DomainAwareClassifier` and
+            :class:`~sktransfer.adaptation.DomainAwareRegressor`).
+        """
+        check_is_fitted(self)
+        return score_labelled(
+            self,
+            as_indexable(X),
+            y,
+            sample_weight,
+            sample_domain,
+            task=self._task,
+            score=self._score_rows,
+        )

@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval
 
 from sktransfer.adaptation._base import (
     _RatioModelWeighting,
+    _source_and_target_rows,
     _substitute_docs,
     scale_gamma,
 )
@@ -171,8 +172,7 @@ class KLIEPWeighting(_RatioModelWeighting):
         return solve_kliep(K_tc, b, tol=self.tol, max_iter=self.max_iter)
 
     def _fit_weights(self, X, masks):
-        Xs = X[np.flatnonzero(masks.source)]
-        Xt = X[np.flatnonzero(masks.target)]
+        Xs, Xt = _source_and_target_rows(X, masks)
         n_t = Xt.shape[0]
         gammas = self._candidate_gammas(X)
         rng = check_random_state(self.random_state)

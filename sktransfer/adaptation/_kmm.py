@@ -11,7 +11,12 @@ from sklearn.utils import check_random_state, gen_batches
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples
 
-from sktransfer.adaptation._base import _substitute_docs, _Weighting, scale_gamma
+from sktransfer.adaptation._base import (
+    _source_and_target_rows,
+    _substitute_docs,
+    _Weighting,
+    scale_gamma,
+)
 from sktransfer.adaptation._qp import solve_box_band_qp
 
 __all__ = ["KMMWeighting"]
@@ -195,8 +200,7 @@ class KMMWeighting(_Weighting):
         self.random_state = random_state
 
     def _fit_weights(self, X, masks):
-        Xs = X[np.flatnonzero(masks.source)]
-        Xt = X[np.flatnonzero(masks.target)]
+        Xs, Xt = _source_and_target_rows(X, masks)
         n_s = Xs.shape[0]
         if self.gamma is not None:
             self.gamma_ = float(self.gamma)

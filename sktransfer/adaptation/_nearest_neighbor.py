@@ -6,7 +6,11 @@ import numpy as np
 from sklearn.neighbors import VALID_METRICS, NearestNeighbors
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from sktransfer.adaptation._base import _RatioModelWeighting, _substitute_docs
+from sktransfer.adaptation._base import (
+    _RatioModelWeighting,
+    _source_and_target_rows,
+    _substitute_docs,
+)
 
 __all__ = ["NearestNeighborWeighting"]
 
@@ -103,8 +107,7 @@ class NearestNeighborWeighting(_RatioModelWeighting):
         self.smoothing = smoothing
 
     def _fit_weights(self, X, masks):
-        Xs = X[np.flatnonzero(masks.source)]
-        Xt = X[np.flatnonzero(masks.target)]
+        Xs, Xt = _source_and_target_rows(X, masks)
         n_s, n_t = Xs.shape[0], Xt.shape[0]
         if self.n_neighbors > n_s:
             raise ValueError(

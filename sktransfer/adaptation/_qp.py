@@ -266,19 +266,13 @@ def interior_point_qp(K, kappa, B, lo, hi, *, tol, max_iter):
 
     Parameters
     ----------
-    K : ndarray of shape (n, n)
-        Symmetric positive semi-definite matrix.
-    kappa : ndarray of shape (n,)
-        Linear term.
-    B : float
-        Upper bound of every variable (``> 0``).
-    lo, hi : float
-        Bounds of the sum of the variables, ``0 <= lo <= hi`` and
-        ``lo <= n * B``.
+    K, kappa, B, lo, hi
+        The program, as in :func:`solve_box_band_qp`.
     tol : float
-        Relative tolerance (see Returns).
+        Tolerance of the duality gap, relative to ``max(1, |objective|)``,
+        and of the residuals.
     max_iter : int
-        Most interior-point iterations.
+        Most iterations.
 
     Returns
     -------

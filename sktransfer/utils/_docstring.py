@@ -9,8 +9,12 @@ the placeholder. Braces anywhere else (numpydoc's ``{'rbf', 'linear'}``) are
 left alone, so docstrings need no escaping, and the rendered docstring
 (``help()``, numpydoc, Sphinx) is complete.
 
-``DOMAIN_DOCS`` holds the paragraphs of the domain contract (see
-:func:`sktransfer.utils.check_domains`) that fit methods share.
+``DOMAIN_DOCS`` holds the parameter paragraphs of the domain contract (see
+:func:`sktransfer.utils.check_domains`) that ``fit`` and ``score`` methods
+share: ``X`` of source and target rows, ``y`` with unlabelled rows (optional
+for adapters and weightings, ``y_unlabelled``; required for estimators that
+learn from labels, ``y_labels``; of ``score``, ``y_score``) and
+``sample_domain`` (of ``fit`` and of ``score``).
 """
 
 import re
@@ -25,7 +29,7 @@ def _indent(text, prefix):
 
 
 class Substitution:
-    """Decorator that fills the placeholder lines of a docstring.
+    r"""Decorator that fills the placeholder lines of a docstring.
 
     Parameters
     ----------
@@ -41,22 +45,17 @@ class Substitution:
     Examples
     --------
     >>> from sktransfer.utils._docstring import Substitution
-    >>> @Substitution(seed="seed : int\\n    The seed.")
-    ... def draw(seed):
-    ...     '''Draw a number.
+    >>> @Substitution(note="A shared note,\n    over two lines.")
+    ... def f():
+    ...     '''Do f.
     ...
-    ...     Parameters
-    ...     ----------
-    ...     {seed}
+    ...     {note}
     ...     '''
-    >>> print(draw.__doc__)
-    Draw a number.
+    >>> print(f.__doc__.rstrip())
+    Do f.
     <BLANKLINE>
-        Parameters
-        ----------
-        seed : int
-            The seed.
-    <BLANKLINE>
+        A shared note,
+            over two lines.
     """
 
     def __init__(self, **texts):
@@ -102,8 +101,27 @@ y : array-like of shape (n_samples,), default=None
     Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
     form the target domain unless ``sample_domain`` is given.
 """,
+    "y_labels": """\
+y : array-like of shape (n_samples,)
+    Class labels (numbers or strings), ``-1`` marking an unlabelled row,
+    or regression targets, NaN marking one. Unlabelled rows are not
+    fitted on. Never modified.
+""",
     "sample_domain": """\
 sample_domain : array-like of int of shape (n_samples,), default=None
     Domain of each row: non-negative for source, negative for target.
+    When None, labelled rows are the source domain and unlabelled rows
+    the target domain. Needed for labelled target rows or for labels
+    that include ``-1``.
+""",
+    "y_score": """\
+y : array-like of shape (n_samples,)
+    True targets, ``-1`` (classification) or NaN (regression) on
+    unlabelled rows, which are ignored.
+""",
+    "sample_domain_score": """\
+sample_domain : array-like of int of shape (n_samples,), default=None
+    Domain of each row, read as in ``fit`` (needed when ``-1`` is a real
+    class).
 """,
 }

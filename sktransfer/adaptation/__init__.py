@@ -22,21 +22,19 @@ from sktransfer.adaptation._base import (
     NoLabelledTargetWarning,
     OneDomainWarning,
 )
+from sktransfer.adaptation._discriminative import DiscriminativeWeighting
 from sktransfer.adaptation._domain_aware import (
     DomainAwareClassifier,
     DomainAwareRegressor,
 )
+from sktransfer.adaptation._kliep import KLIEPWeighting
+from sktransfer.adaptation._kmm import KMMWeighting
 from sktransfer.adaptation._mapping import CORALAdapter
+from sktransfer.adaptation._nearest_neighbor import NearestNeighborWeighting
 from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter, TCAAdapter
 from sktransfer.adaptation._tradaboost import (
     TrAdaBoostClassifier,
     TrAdaBoostRegressor,
-)
-from sktransfer.adaptation._weighting import (
-    DiscriminativeWeighting,
-    KLIEPWeighting,
-    KMMWeighting,
-    NearestNeighborWeighting,
 )
 
 __all__ = [

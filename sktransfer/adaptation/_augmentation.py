@@ -6,13 +6,17 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.validation import validate_data
 
-from sktransfer.adaptation._base import BaseAdapter, NoLabelledTargetWarning
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    NoLabelledTargetWarning,
+    _substitute_docs,
+)
 
 __all__ = ["FeatureAugmentationAdapter"]
 
 
+@_substitute_docs
 class FeatureAugmentationAdapter(BaseAdapter):
     """Feature augmentation: shared, source-specific and target-specific copies.
 
@@ -50,13 +54,7 @@ class FeatureAugmentationAdapter(BaseAdapter):
         smallest source domain value stands for all of them.
     n_features_out_ : int
         Number of output features, ``(n_source_blocks + 2) * n_features_in_``.
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------
@@ -83,7 +81,7 @@ class FeatureAugmentationAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._augmentation import FeatureAugmentationAdapter
+    >>> from sktransfer.adaptation import FeatureAugmentationAdapter
     >>> X = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
     >>> y = np.array([0, 1, 1])
     >>> fa = FeatureAugmentationAdapter()
@@ -102,26 +100,10 @@ class FeatureAugmentationAdapter(BaseAdapter):
         "source_blocks": [StrOptions({"per_domain", "pooled"})],
     }
 
+    _accept_sparse = ["csr", "csc"]
+
     def __init__(self, *, source_blocks="per_domain"):
         self.source_blocks = source_blocks
-
-    def _validate_fit_X(self, X):
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=True,
-        )
-
-    def _validate_X(self, X):
-        return validate_data(
-            self,
-            X,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-            reset=False,
-        )
 
     def _fit_identity(self, X, masks):
         super()._fit_identity(X, masks)

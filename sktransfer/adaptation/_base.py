@@ -3,7 +3,9 @@
 Both read domains with :func:`sktransfer.utils.check_domains`, so they follow
 the project's domain contract: ``y == -1`` / NaN marks unlabelled rows, and
 without ``sample_domain`` labelled rows are the source and unlabelled rows the
-target.
+target. The estimators that learn from the labelled rows (DomainAware*,
+TrAdaBoost*) share :class:`_LabelledRowsMixin`, built on
+:func:`~sktransfer.utils._domains.labelled_rows`.
 """
 
 import math
@@ -19,9 +21,10 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils.validation import _num_samples, check_is_fitted
+from sklearn.utils.validation import _num_samples, check_is_fitted, validate_data
 
-from sktransfer.utils._domains import check_domains
+from sktransfer.utils._docstring import DOMAIN_DOCS, Substitution
+from sktransfer.utils._domains import check_domains, labelled_rows, score_labelled
 from sktransfer.utils._validation import as_indexable
 
 __all__ = [
@@ -30,6 +33,37 @@ __all__ = [
     "NoLabelledTargetWarning",
     "OneDomainWarning",
 ]
+
+
+#: Docstring paragraphs that the adapters and weightings share, for
+#: :class:`~sktransfer.utils._docstring.Substitution`: the domain contract of
+#: ``fit`` and the fitted attributes that the base classes set.
+_FEATURES_IN_DOC = """\
+n_features_in_ : int
+    Number of features seen during fit.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of features seen during fit, when ``X`` has string column names.
+"""
+_DOCS = {
+    **DOMAIN_DOCS,
+    "adapter_fitted": """\
+identity_ : bool
+    True when ``fit`` saw a single domain; the adapter is then the
+    identity (and keeps all ``n_features_in_`` columns).
+"""
+    + _FEATURES_IN_DOC,
+    "weighting_fitted": """\
+identity_ : bool
+    True when ``fit`` saw a single domain: every weight is 1.
+"""
+    + _FEATURES_IN_DOC,
+    "features_in": _FEATURES_IN_DOC,
+    "sample_weight_score": """\
+sample_weight : array-like of shape (n_samples,), default=None
+    Weights of the rows.
+""",
+}
+_substitute_docs = Substitution(**_DOCS)
 
 
 def scale_gamma(X, *, squared=True, zero_variance=1.0):
@@ -71,6 +105,85 @@ class NoLabelledTargetWarning(UserWarning):
     """
 
 
+class _ValidateXMixin:
+    """One validation of ``X`` for adapters, weightings and TrAdaBoost.
+
+    :meth:`_validate_X` calls :func:`~sklearn.utils.validation.validate_data`
+    with the settings that the class declares as attributes:
+
+    * ``_accept_sparse``: the sparse formats accepted (``accept_sparse``);
+    * ``_dtype``: the dtype(s) of the validated ``X`` (``dtype``);
+    * ``_max_sparse_features``: widest sparse ``X`` accepted in ``fit``, for
+      estimators that build a dense ``(n_features, n_features)`` matrix
+      (None: no limit).
+    """
+
+    _accept_sparse = "csr"
+    _dtype = [np.float64, np.float32]
+    _max_sparse_features = None
+
+    def _validate_X(self, X, *, reset):
+        """Validate ``X``: in ``fit`` with ``reset=True``, after it with False."""
+        X = validate_data(
+            self, X, reset=reset, accept_sparse=self._accept_sparse, dtype=self._dtype
+        )
+        limit = self._max_sparse_features
+        if reset and limit is not None and sparse.issparse(X) and X.shape[1] > limit:
+            name = type(self).__name__
+            raise ValueError(
+                f"{name} needs a dense (n_features, n_features) covariance matrix, "
+                f"which is too large for sparse X with {X.shape[1]} features (the "
+                f"limit is {limit}). Reduce the dimension first, e.g. "
+                "with sklearn.decomposition.TruncatedSVD(n_components=100) in the "
+                f"pipeline before {name}."
+            )
+        return X
+
+
+class _FitOnDomainsMixin(_ValidateXMixin):
+    """Adapters and weightings: ``fit(X, y=None, *, sample_domain=None)``.
+
+    ``fit`` validates the parameters and calls ``_fit``, which reads the
+    domains with :meth:`_read_domains`. ``sample_domain`` is requested by
+    default for metadata routing (a ``Pipeline`` calls ``fit_transform``,
+    whose request includes ``fit``'s).
+    """
+
+    __metadata_request__fit = {"sample_domain": True}
+    _parameter_constraints: dict = {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @_substitute_docs
+    def fit(self, X, y=None, *, sample_domain=None):
+        """Fit on the source and target rows of ``X``.
+
+        Parameters
+        ----------
+        {X_domains}
+        {y_unlabelled}
+        {sample_domain}
+
+        Returns
+        -------
+        self : object
+            The fitted estimator: an adapter with its maps, a weighting with
+            ``weights_``.
+        """
+        self._fit(X, y, sample_domain)
+        return self
+
+    def _read_domains(self, X, y, sample_domain):
+        """Return ``X`` made indexable and the domain masks of its rows."""
+        X = as_indexable(X)
+        masks = check_domains(
+            y,
+            sample_domain,
+            n_samples=_num_samples(X),
+            estimator_name=type(self).__name__,
+        )
+        return X, masks
+
+
 def _one_domain_message(owner, masks):
     if not masks.has_target:
         why = "no target rows (no y == -1 / NaN rows and no negative sample_domain)"
@@ -83,7 +196,9 @@ def _one_domain_message(owner, masks):
     )
 
 
-class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
+class BaseAdapter(
+    _FitOnDomainsMixin, TransformerMixin, BaseEstimator, metaclass=ABCMeta
+):
     """Base class of domain adaptation transformers.
 
     An adapter is fitted on source and target rows together and maps features
@@ -101,8 +216,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     and warns with :class:`OneDomainWarning` (once per fit).
 
     Subclasses declare ``_parameter_constraints`` (validated by ``fit`` and
-    ``fit_transform``) and implement :meth:`_validate_fit_X` and
-    :meth:`_validate_X` (``validate_data`` with ``reset=True`` / ``False``),
+    ``fit_transform``) and how ``X`` is validated (the class attributes
+    ``_accept_sparse``: ``'csr'`` by default, ``_dtype``: float64 or float32
+    by default, and ``_max_sparse_features``), and implement
     :meth:`_fit_domains` and :meth:`_transform_target`, plus either
     :meth:`_transform_source` (a row-wise source map) or
     :meth:`_transform_training` (maps that depend on the domain of each row).
@@ -112,22 +228,6 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
     them.
     """
 
-    # Request sample_domain by default for metadata routing (Pipeline.fit calls
-    # fit_transform, whose request includes fit's).
-    __metadata_request__fit = {"sample_domain": True}
-
-    _parameter_constraints: dict = {}
-
-    def _check_fit_domains(self, X, y, sample_domain):
-        X = as_indexable(X)
-        masks = check_domains(
-            y,
-            sample_domain,
-            n_samples=_num_samples(X),
-            estimator_name=type(self).__name__,
-        )
-        return X, masks
-
     def _reset(self):
         """Drop the fitted attributes of a previous fit."""
         params = self.get_params(deep=False)
@@ -136,9 +236,10 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
                 delattr(self, key)
 
     def _fit(self, X, y, sample_domain):
-        X, masks = self._check_fit_domains(X, y, sample_domain)
+        """Read the domains, validate ``X`` and set ``weights_``."""
+        X, masks = self._read_domains(X, y, sample_domain)
         self._reset()
-        X = self._validate_fit_X(X)
+        X = self._validate_X(X, reset=True)
         self.identity_ = not (masks.has_source and masks.has_target)
         if self.identity_:
             warnings.warn(
@@ -152,28 +253,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         return X, masks
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, sample_domain=None):
-        """Fit the adapter on source and target rows.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain unless ``sample_domain`` is given.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
-
-        Returns
-        -------
-        self : object
-            The fitted adapter.
-        """
-        self._fit(X, y, sample_domain)
-        return self
-
-    @_fit_context(prefer_skip_nested_validation=True)
+    @_substitute_docs
     def fit_transform(self, X, y=None, *, sample_domain=None):
         """Fit the adapter and adapt the training rows.
 
@@ -182,12 +262,9 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
+        {X_domains}
+        {y_unlabelled}
+        {sample_domain}
 
         Returns
         -------
@@ -213,7 +290,7 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
             The mapped rows.
         """
         check_is_fitted(self)
-        X = self._validate_X(X)
+        X = self._validate_X(X, reset=False)
         if self.identity_:
             return self._transform_identity(X)
         return self._transform_target(X)
@@ -271,14 +348,6 @@ class BaseAdapter(TransformerMixin, BaseEstimator, metaclass=ABCMeta):
         out[_as_slice(tgt)] = Xt
         return out
 
-    @abstractmethod
-    def _validate_fit_X(self, X):
-        """Validate ``X`` in fit (``validate_data(self, X, reset=True)``)."""
-
-    @abstractmethod
-    def _validate_X(self, X):
-        """Validate ``X`` after fit (``validate_data(self, X, reset=False)``)."""
-
     def _fit_identity(self, X, masks):
         """Set the fitted state of an identity adapter (one domain seen)."""
         self._n_features_out = X.shape[1]
@@ -318,7 +387,16 @@ def _take_rows(X, idx):
     return X[_as_slice(idx)]
 
 
-class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
+def _source_and_target_rows(X, masks):
+    """Return copies of the source rows and of the target rows of ``X``.
+
+    Copies, not views: a fitted weighting may keep them (as an index or as
+    kernel centres), and must not share memory with the caller's ``X``.
+    """
+    return X[np.flatnonzero(masks.source)], X[np.flatnonzero(masks.target)]
+
+
+class BaseWeighting(_FitOnDomainsMixin, BaseEstimator, metaclass=ABCMeta):
     """Base class of importance weightings for source rows.
 
     A weighting estimates, for every source row, how much more likely it is
@@ -338,43 +416,16 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
 
     Subclasses implement :meth:`_fit_weights`, returning the weights of the
     source rows; weightings that can weight new rows also implement
-    ``compute_weights(X)``.
+    ``compute_weights(X)``. ``X`` is validated as numeric, dense or CSR (the
+    class attributes ``_accept_sparse`` and ``_dtype`` change that).
     """
 
-    __metadata_request__fit = {"sample_domain": True}
-    _parameter_constraints: dict = {}
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, *, sample_domain=None):
-        """Estimate importance weights of the source rows.
-
-        Parameters
-        ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,), default=None
-            Labels; ``-1`` (NaN for regression) marks unlabelled rows, which
-            form the target domain unless ``sample_domain`` is given.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source, negative for target.
-
-        Returns
-        -------
-        self : object
-            The fitted weighting, with ``weights_`` set.
-        """
-        return self._fit(X, y, sample_domain)
+    _dtype = "numeric"
 
     def _fit(self, X, y, sample_domain):
-        """Fit without parameter validation (for subclasses that override fit)."""
-        X = as_indexable(X)
-        masks = check_domains(
-            y,
-            sample_domain,
-            n_samples=_num_samples(X),
-            estimator_name=type(self).__name__,
-        )
-        X = self._validate_fit_X(X)
+        """Read the domains, validate ``X`` and set ``weights_``."""
+        X, masks = self._read_domains(X, y, sample_domain)
+        X = self._validate_X(X, reset=True)
         weights = np.ones(masks.n_samples, dtype=np.float64)
         self.identity_ = not (masks.has_source and masks.has_target)
         if not self.identity_:
@@ -397,9 +448,111 @@ class BaseWeighting(BaseEstimator, metaclass=ABCMeta):
         return self
 
     @abstractmethod
-    def _validate_fit_X(self, X):
-        """Validate ``X`` in fit (``validate_data(self, X, reset=True)``)."""
-
-    @abstractmethod
     def _fit_weights(self, X, masks):
         """Return the weights of the source rows ``X[masks.source]``."""
+
+
+class _Weighting(BaseWeighting):
+    """The weightings of this package, which take sparse input."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+
+class _RatioModelWeighting(_Weighting):
+    """Weightings whose fitted density-ratio model also weights new rows.
+
+    Subclasses implement :meth:`_compute_weights` (``X`` validated, ``fit``
+    saw both domains).
+    """
+
+    def compute_weights(self, X):
+        """Return the importance weights of new rows from the fitted model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Rows to weight.
+
+        Returns
+        -------
+        weights : ndarray of shape (n_samples,)
+            The density ratio ``w(x)`` of the fitted model at every row (as
+            defined in the class description); ones when ``fit`` saw a
+            single domain.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        if self.identity_:
+            return np.ones(X.shape[0])
+        return self._compute_weights(X)
+
+    @abstractmethod
+    def _compute_weights(self, X):
+        """Return the weights of the validated rows ``X`` (fit saw both domains)."""
+
+
+class _LabelledRowsMixin:
+    """Estimators that learn from the labelled rows: DomainAware*, TrAdaBoost*.
+
+    Subclasses set ``_task`` (``'classification'`` or ``'regression'``).
+    ``fit`` and ``score`` request ``sample_domain`` by default, so that with
+    metadata routing enabled a stock ``Pipeline``, ``GridSearchCV`` or
+    ``cross_validate`` routes it here.
+    """
+
+    _task = None
+    # How score rates the labelled rows: None for the metric of ``_task``
+    # (accuracy or R^2 of ``predict``), else a method
+    # ``(X_labelled, y_labelled, sample_weight) -> float``.
+    _score_rows = None
+
+    __metadata_request__fit = {"sample_domain": True}
+    __metadata_request__score = {"sample_domain": True}
+
+    def _labelled_rows(self, X, y, sample_domain, sample_weight):
+        """Validate the domain contract of a fit; return its labelled rows."""
+        return labelled_rows(
+            X,
+            y,
+            sample_domain,
+            sample_weight,
+            task=self._task,
+            estimator_name=type(self).__name__,
+        )
+
+    @_substitute_docs
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Score the fitted model on the labelled rows of ``X``.
+
+        Unlabelled rows are ignored, so a cross-validation fold that holds
+        unlabelled target rows still gets a finite score.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to score, in the form ``fit`` takes.
+        {y_score}
+        {sample_weight_score}
+        {sample_domain_score}
+
+        Returns
+        -------
+        score : float
+            The score on the labelled rows: mean accuracy for a classifier
+            and R^2 for a regressor (the wrapped estimator's own ``score``
+            for :class:`~sktransfer.adaptation.DomainAwareClassifier` and
+            :class:`~sktransfer.adaptation.DomainAwareRegressor`).
+        """
+        check_is_fitted(self)
+        return score_labelled(
+            self,
+            as_indexable(X),
+            y,
+            sample_weight,
+            sample_domain,
+            task=self._task,
+            score=self._score_rows,
+        )

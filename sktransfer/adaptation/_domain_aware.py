@@ -14,7 +14,8 @@ from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from sktransfer.utils._domains import labelled_rows, score_labelled
+from sktransfer.adaptation._base import _DOCS, _LabelledRowsMixin
+from sktransfer.utils._docstring import Substitution
 from sktransfer.utils._validation import as_indexable
 
 __all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
@@ -33,6 +34,35 @@ def _estimator_has(attr):
     return check
 
 
+def _delegate(name, summary, returns, *, always=False):
+    """Return the method ``name(X)`` that returns ``estimator_.name(X)``.
+
+    ``summary`` and ``returns`` (the numpydoc entry of the result, two
+    lines) make its docstring. Unless ``always``, the method exists only
+    when the estimator has ``name`` (scikit-learn's ``available_if``).
+    """
+
+    def method(self, X):
+        check_is_fitted(self)
+        return getattr(self.estimator_, name)(X)
+
+    entry, description = returns.split("\n")
+    method.__name__ = method.__qualname__ = name
+    method.__doc__ = f"""{summary}
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict, in the form ``fit`` takes.
+
+        Returns
+        -------
+        {entry}
+            {description}
+        """
+    return method if always else available_if(_estimator_has(name))(method)
+
+
 def _first_step(estimator):
     """Return the first real step of a Pipeline-like ``estimator``, else None."""
     steps = getattr(estimator, "steps", None)
@@ -45,20 +75,40 @@ def _first_step(estimator):
     return None
 
 
-class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
-    """Shared logic of :class:`DomainAwareClassifier` and the regressor."""
+# Paragraphs of the classifier's and the regressor's docstrings.
+_docs = Substitution(
+    **_DOCS,
+    weighting="""\
+weighting : weighting object, default=None
+    An importance weighting (a :class:`~sktransfer.adaptation.BaseWeighting`
+    such as :class:`~sktransfer.adaptation.KMMWeighting`). A clone is
+    fitted on all rows of ``X`` in ``fit``; its ``weights_`` of the
+    labelled rows reach ``estimator.fit`` as ``sample_weight`` (an
+    estimator that cannot take them is an error, never a silent
+    resample). None fits without weights.
+""",
+    fitted_estimator="""\
+estimator_ : estimator object
+    The clone of ``estimator`` fitted on the labelled rows.
+weighting_ : weighting object
+    The fitted clone of ``weighting``; only when ``weighting`` is set.
+""",
+    estimator_features="""\
+n_features_in_ : int
+    Number of features seen by ``estimator_`` during fit, when it has one.
+feature_names_in_ : ndarray of shape (`n_features_in_`,)
+    Names of those features, when ``X`` had string column names.
+""",
+)
 
-    _task = None  # set by subclasses: 'classification' or 'regression'
+
+class _BaseDomainAware(_LabelledRowsMixin, MetaEstimatorMixin, BaseEstimator):
+    """Shared logic of :class:`DomainAwareClassifier` and the regressor."""
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"])],
         "weighting": [None, HasMethods(["fit"])],
     }
-
-    # Request sample_domain by default, so that with metadata routing enabled a
-    # stock Pipeline / GridSearchCV / cross_validate routes it here.
-    __metadata_request__fit = {"sample_domain": True}
-    __metadata_request__score = {"sample_domain": True}
 
     def __init__(self, estimator, *, weighting=None):
         self.estimator = estimator
@@ -73,14 +123,7 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         neither is given).
         """
         X = as_indexable(X)
-        rows = labelled_rows(
-            X,
-            y,
-            sample_domain,
-            sample_weight,
-            task=self._task,
-            estimator_name=type(self).__name__,
-        )
+        rows = self._labelled_rows(X, y, sample_domain, sample_weight)
         sw = rows.sample_weight
         if weighting is not None:
             weighting.fit(X, y, sample_domain=sample_domain)
@@ -92,6 +135,7 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         # The wrapped estimator is validated by its own fit.
         prefer_skip_nested_validation=False
     )
+    @_docs
     def fit(self, X, y, *, sample_domain=None, sample_weight=None):
         """Fit a clone of ``estimator`` on the labelled rows.
 
@@ -100,14 +144,8 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         X : array-like, sparse matrix or list of documents of n_samples rows
             Source and target rows together, in whatever form ``estimator``
             accepts.
-        y : array-like of shape (n_samples,)
-            Targets; unlabelled rows are marked ``-1`` (classification) or NaN
-            (regression). Never modified.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row (non-negative: source, negative: target). When
-            None, labelled rows are the source domain and unlabelled rows the
-            target domain. Needed for labelled target rows or for labels that
-            include ``-1``.
+        {y_labels}
+        {sample_domain}
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, passed to ``estimator.fit`` for the labelled
             rows (multiplied by the importance weights of ``weighting``).
@@ -136,62 +174,18 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
             self.weighting_ = weighting
         return self
 
-    def predict(self, X):
-        """Predict with the fitted estimator; every row is treated as target.
+    predict = _delegate(
+        "predict",
+        "Predict with the fitted estimator; every row is treated as target.",
+        "y_pred : ndarray of shape (n_samples,)\nPredictions of ``estimator_``.",
+        always=True,
+    )
 
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predictions of ``estimator_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
-
-    def score(self, X, y, sample_weight=None, *, sample_domain=None):
-        """Score ``estimator_`` on the labelled rows of ``X``.
-
-        Unlabelled rows (``-1`` or NaN) are ignored, so a cross-validation fold
-        that holds target rows without labels still gets a finite score.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to score.
-        y : array-like of shape (n_samples,)
-            True targets, ``-1`` or NaN for unlabelled rows.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row, read as in :meth:`fit` (needed when ``-1`` is
-            a real class).
-
-        Returns
-        -------
-        score : float
-            ``estimator_.score`` on the labelled rows (accuracy for most
-            classifiers, R^2 for most regressors).
-        """
-        check_is_fitted(self)
-
-        def score(X_l, y_l, sw_l):
-            if sw_l is None:
-                return self.estimator_.score(X_l, y_l)
-            return self.estimator_.score(X_l, y_l, sample_weight=sw_l)
-
-        return score_labelled(
-            self,
-            as_indexable(X),
-            y,
-            sample_weight,
-            sample_domain,
-            task=self._task,
-            score=score,
-        )
+    def _score_rows(self, X_l, y_l, sw_l):
+        """``estimator_.score`` of the labelled rows (see ``score``)."""
+        if sw_l is None:
+            return self.estimator_.score(X_l, y_l)
+        return self.estimator_.score(X_l, y_l, sample_weight=sw_l)
 
     def _fitted_attr(self, name):
         try:
@@ -230,6 +224,7 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+@_docs
 class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
     """Classifier that fits ``estimator`` on labelled rows only.
 
@@ -246,26 +241,14 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
     estimator : estimator object
         A scikit-learn classifier (or pipeline ending with one). Cloned in
         ``fit``; never modified.
-    weighting : weighting object, default=None
-        An importance weighting (a :class:`~sktransfer.adaptation.BaseWeighting`
-        such as :class:`~sktransfer.adaptation.KMMWeighting`). A clone is
-        fitted on all rows of ``X`` in ``fit``; its ``weights_`` of the
-        labelled rows reach ``estimator.fit`` as ``sample_weight`` (an
-        estimator that cannot take them is an error, never a silent
-        resample). None fits without weights.
+    {weighting}
 
     Attributes
     ----------
-    estimator_ : estimator object
-        The clone of ``estimator`` fitted on the labelled rows.
-    weighting_ : weighting object
-        The fitted clone of ``weighting``; only when ``weighting`` is set.
+    {fitted_estimator}
     classes_ : ndarray of shape (n_classes,)
         Class labels (without the unlabelled marker).
-    n_features_in_ : int
-        Number of features seen by ``estimator_`` during fit, when it has one.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of those features, when ``X`` had string column names.
+    {estimator_features}
 
     See Also
     --------
@@ -310,56 +293,24 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         """Class labels of ``estimator_`` (the unlabelled marker excluded)."""
         return self._fitted_attr("classes_")
 
-    @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X):
-        """Class probabilities of ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns ordered as ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, columns ordered as ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Confidence scores, as returned by ``estimator_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+    predict_proba = _delegate(
+        "predict_proba",
+        "Class probabilities of ``estimator_``.",
+        "proba : ndarray of shape (n_samples, n_classes)\n"
+        "Probabilities, columns ordered as ``classes_``.",
+    )
+    predict_log_proba = _delegate(
+        "predict_log_proba",
+        "Log class probabilities of ``estimator_``.",
+        "log_proba : ndarray of shape (n_samples, n_classes)\n"
+        "Log-probabilities, columns ordered as ``classes_``.",
+    )
+    decision_function = _delegate(
+        "decision_function",
+        "Decision function of ``estimator_``.",
+        "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)\n"
+        "Confidence scores, as returned by ``estimator_``.",
+    )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -370,6 +321,7 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         return tags
 
 
+@_docs
 class DomainAwareRegressor(RegressorMixin, _BaseDomainAware):
     """Regressor that fits ``estimator`` on labelled rows only.
 
@@ -382,24 +334,12 @@ class DomainAwareRegressor(RegressorMixin, _BaseDomainAware):
     estimator : estimator object
         A scikit-learn regressor (or pipeline ending with one). Cloned in
         ``fit``; never modified.
-    weighting : weighting object, default=None
-        An importance weighting (a :class:`~sktransfer.adaptation.BaseWeighting`
-        such as :class:`~sktransfer.adaptation.KMMWeighting`). A clone is
-        fitted on all rows of ``X`` in ``fit``; its ``weights_`` of the
-        labelled rows reach ``estimator.fit`` as ``sample_weight`` (an
-        estimator that cannot take them is an error, never a silent
-        resample). None fits without weights.
+    {weighting}
 
     Attributes
     ----------
-    estimator_ : estimator object
-        The clone of ``estimator`` fitted on the labelled rows.
-    weighting_ : weighting object
-        The fitted clone of ``weighting``; only when ``weighting`` is set.
-    n_features_in_ : int
-        Number of features seen by ``estimator_`` during fit, when it has one.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of those features, when ``X`` had string column names.
+    {fitted_estimator}
+    {estimator_features}
 
     See Also
     --------

@@ -6,9 +6,13 @@ import numpy as np
 from scipy import linalg, sparse
 from sklearn.base import OneToOneFeatureMixin
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
-from sktransfer.adaptation._base import BaseAdapter, _as_slice, _take_rows
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    _as_slice,
+    _substitute_docs,
+    _take_rows,
+)
 
 __all__ = ["CORALAdapter"]
 
@@ -17,19 +21,6 @@ __all__ = ["CORALAdapter"]
 #: alignment) accept it: 5000 features is a 200 MB float64 matrix and a few
 #: seconds of ``eigh``. Beyond it they raise and suggest ``TruncatedSVD``.
 MAX_SPARSE_FEATURES = 5000
-
-
-def _check_sparse_width(estimator, X):
-    """Raise a clear error for sparse input too wide for a dense covariance."""
-    if sparse.issparse(X) and X.shape[1] > MAX_SPARSE_FEATURES:
-        name = type(estimator).__name__
-        raise ValueError(
-            f"{name} needs a dense (n_features, n_features) covariance matrix, "
-            f"which is too large for sparse X with {X.shape[1]} features (the "
-            f"limit is {MAX_SPARSE_FEATURES}). Reduce the dimension first, e.g. "
-            "with sklearn.decomposition.TruncatedSVD(n_components=100) in the "
-            f"pipeline before {name}."
-        )
 
 
 def _mean_and_scatter(X, *, assume_centered=False, row_norms=False):
@@ -119,6 +110,7 @@ def _sym_power(C, power):
     return (V * wp) @ V.T
 
 
+@_substitute_docs
 class CORALAdapter(BaseAdapter):
     """Correlation alignment (CORAL): re-colour source rows with target statistics.
 
@@ -174,13 +166,7 @@ class CORALAdapter(BaseAdapter):
     shrinkage_target_ : float
         Ledoit-Wolf shrinkage of the target covariance when ``reg='auto'``,
         else 0.0.
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------
@@ -218,7 +204,7 @@ class CORALAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._mapping import CORALAdapter
+    >>> from sktransfer.adaptation import CORALAdapter
     >>> rng = np.random.RandomState(0)
     >>> X_source = rng.normal(size=(200, 2))
     >>> X_target = rng.normal(size=(200, 2)) * [3.0, 0.5] + 1.0
@@ -239,21 +225,11 @@ class CORALAdapter(BaseAdapter):
         "assume_centered": ["boolean"],
     }
 
+    _max_sparse_features = MAX_SPARSE_FEATURES
+
     def __init__(self, reg="auto", *, assume_centered=False):
         self.reg = reg
         self.assume_centered = assume_centered
-
-    def _validate_fit_X(self, X):
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True
-        )
-        _check_sparse_width(self, X)
-        return X
-
-    def _validate_X(self, X):
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
 
     def _covariance(self, X):
         """Mean, regularised covariance and Ledoit-Wolf shrinkage of rows X."""

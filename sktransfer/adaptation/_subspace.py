@@ -8,11 +8,15 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.metrics.pairwise import pairwise_kernels
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import validate_data
 
-from sktransfer.adaptation._base import BaseAdapter, _take_rows, scale_gamma
+from sktransfer.adaptation._base import (
+    BaseAdapter,
+    _substitute_docs,
+    _take_rows,
+    scale_gamma,
+)
 from sktransfer.adaptation._mapping import (
-    _check_sparse_width,
+    MAX_SPARSE_FEATURES,
     _mean_and_scatter,
     _sym_power,
 )
@@ -62,6 +66,7 @@ def _centred_projection(X, mean, basis):
     return out
 
 
+@_substitute_docs
 class SubspaceAlignmentAdapter(BaseAdapter):
     """Subspace alignment (SA): align the principal subspaces of the domains.
 
@@ -102,13 +107,7 @@ class SubspaceAlignmentAdapter(BaseAdapter):
         Mean of the source rows.
     mean_target_ : ndarray of shape (n_features,)
         Mean of the target rows.
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity (and keeps all ``n_features`` columns).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------
@@ -136,7 +135,7 @@ class SubspaceAlignmentAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter
+    >>> from sktransfer.adaptation import SubspaceAlignmentAdapter
     >>> rng = np.random.RandomState(0)
     >>> X = np.vstack([rng.normal(size=(50, 4)), rng.normal(size=(50, 4)) + 2])
     >>> y = np.r_[rng.randint(0, 2, 50), -np.ones(50, dtype=int)]
@@ -154,20 +153,10 @@ class SubspaceAlignmentAdapter(BaseAdapter):
         "n_components": [None, Interval(numbers.Integral, 1, None, closed="left")],
     }
 
+    _max_sparse_features = MAX_SPARSE_FEATURES
+
     def __init__(self, n_components=None):
         self.n_components = n_components
-
-    def _validate_fit_X(self, X):
-        X = validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=True
-        )
-        _check_sparse_width(self, X)
-        return X
-
-    def _validate_X(self, X):
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=[np.float64, np.float32], reset=False
-        )
 
     def _fit_domains(self, X, masks):
         n_s, n_t, d = int(masks.source.sum()), int(masks.target.sum()), X.shape[1]
@@ -250,6 +239,7 @@ def _top_eigenvectors(apply_G, apply_Gt, G_dense, n, k, random_state):
     return np.clip(w[order], 0.0, None), U[:, order]
 
 
+@_substitute_docs
 class TCAAdapter(BaseAdapter):
     """Transfer component analysis (TCA): a kernel embedding shared by the domains.
 
@@ -312,13 +302,7 @@ class TCAAdapter(BaseAdapter):
         row was used.
     gamma_ : float or None
         The kernel coefficient used (None for 'linear' and 'cosine').
-    identity_ : bool
-        True when ``fit`` saw a single domain; the adapter is then the
-        identity (and keeps all ``n_features`` columns).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column names.
+    {adapter_fitted}
 
     See Also
     --------
@@ -364,7 +348,7 @@ class TCAAdapter(BaseAdapter):
     Examples
     --------
     >>> import numpy as np
-    >>> from sktransfer.adaptation._subspace import TCAAdapter
+    >>> from sktransfer.adaptation import TCAAdapter
     >>> rng = np.random.RandomState(0)
     >>> X = np.vstack([rng.normal(size=(60, 5)), rng.normal(size=(60, 5)) + 1])
     >>> y = np.r_[rng.randint(0, 2, 60), -np.ones(60, dtype=int)]
@@ -389,6 +373,8 @@ class TCAAdapter(BaseAdapter):
         "random_state": ["random_state"],
     }
 
+    _dtype = np.float64
+
     def __init__(
         self,
         n_components=10,
@@ -409,14 +395,6 @@ class TCAAdapter(BaseAdapter):
         self.mu = mu
         self.max_samples = max_samples
         self.random_state = random_state
-
-    def _validate_fit_X(self, X):
-        return validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=True)
-
-    def _validate_X(self, X):
-        return validate_data(
-            self, X, accept_sparse="csr", dtype=np.float64, reset=False
-        )
 
     def _kernel(self, X, Y):
         params = {}

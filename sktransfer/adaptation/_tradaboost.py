@@ -25,15 +25,16 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from sklearn.utils import check_random_state, get_tags
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _num_samples,
-    check_is_fitted,
-    has_fit_parameter,
-    validate_data,
-)
+from sklearn.utils.validation import _num_samples, check_is_fitted, has_fit_parameter
 
-from sktransfer.adaptation._base import NoLabelledTargetWarning, OneDomainWarning
-from sktransfer.utils._domains import labelled_rows, score_labelled
+from sktransfer.adaptation._base import (
+    _DOCS,
+    NoLabelledTargetWarning,
+    OneDomainWarning,
+    _LabelledRowsMixin,
+    _ValidateXMixin,
+)
+from sktransfer.utils._docstring import Substitution
 from sktransfer.utils._random import seed_random_states
 from sktransfer.utils._validation import as_indexable
 
@@ -49,6 +50,26 @@ _EPS = 1e-10
 _DEFAULT_MAX_DEPTH = 3
 
 
+# Paragraphs of the classifier's and the regressor's docstrings.
+_docs = Substitution(
+    **_DOCS,
+    n_estimators="""\
+n_estimators : int, default=10
+    Number of boosting rounds ``N``. Also enters the source factor
+    ``beta``.
+""",
+    random_state="""\
+random_state : int, RandomState instance or None, default=None
+    Seeds the ``random_state`` parameters of the base estimators (each
+    round gets its own seed). Pass an int for reproducible results.
+""",
+    X_predict="""\
+X : {array-like, sparse matrix} of shape (n_samples, n_features)
+    Rows to predict (target rows).
+""",
+)
+
+
 def _source_beta(n_source, n_estimators):
     """Source weight factor of Dai et al.: 1 / (1 + sqrt(2 ln n_s / N))."""
     if n_source <= 1:
@@ -56,7 +77,9 @@ def _source_beta(n_source, n_estimators):
     return 1.0 / (1.0 + np.sqrt(2.0 * np.log(n_source) / n_estimators))
 
 
-class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
+class _BaseTrAdaBoost(
+    _LabelledRowsMixin, _ValidateXMixin, MetaEstimatorMixin, BaseEstimator
+):
     """Shared fitting loop of :class:`TrAdaBoostClassifier` and the regressor.
 
     Subclasses set ``_task`` and implement ``_prepare_y`` (validated labels of
@@ -65,7 +88,7 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
     an estimator must beat).
     """
 
-    _task = None
+    _accept_sparse = ["csr", "csc"]
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],
@@ -73,11 +96,6 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
     }
-
-    # Request sample_domain by default, so that with metadata routing enabled a
-    # stock Pipeline / GridSearchCV / cross_validate routes it here.
-    __metadata_request__fit = {"sample_domain": True}
-    __metadata_request__score = {"sample_domain": True}
 
     def _default_estimator(self):
         tree = (
@@ -106,15 +124,6 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
     def _check_estimator_extra(self, estimator):
         """Check the base estimator further (e.g. for predict_proba)."""
 
-    def _validate_X(self, X, reset):
-        return validate_data(
-            self,
-            X,
-            reset=reset,
-            accept_sparse=["csr", "csc"],
-            dtype=[np.float64, np.float32],
-        )
-
     def _labelled(self, X, y, sample_domain, sample_weight):
         """Read the domains and return the labelled rows and their weights.
 
@@ -122,18 +131,40 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
         positions in ``X``), ``target`` (bool, labelled target rows) and
         ``weights`` (``sample_weight`` of those rows, ones when None).
         """
-        rows = labelled_rows(
-            X,
-            y,
-            sample_domain,
-            sample_weight,
-            task=self._task,
-            estimator_name=type(self).__name__,
-        )
+        rows = self._labelled_rows(X, y, sample_domain, sample_weight)
         weights = rows.sample_weight
         if weights is None:
             weights = np.ones(rows.indices.shape[0], dtype=np.float64)
         return rows.y, rows.indices, rows.target, weights
+
+    @_fit_context(
+        # The base estimator is validated by its own fit.
+        prefer_skip_nested_validation=False
+    )
+    @_docs
+    def fit(self, X, y, *, sample_domain=None, sample_weight=None):
+        """Fit the boosted ensemble on source and labelled target rows.
+
+        Labelled target rows are rows with a negative ``sample_domain`` and a
+        label. Without them there is nothing to transfer: ``fit`` warns and
+        boosts the labelled rows as AdaBoost (AdaBoost.R2 for regression)
+        would.
+
+        Parameters
+        ----------
+        {X_domains}
+        {y_labels}
+        {sample_domain}
+        sample_weight : array-like of shape (n_samples,), default=None
+            Initial weights of the rows (uniform when None). Rows of weight 0
+            are left out.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        return self._fit(X, y, sample_domain, sample_weight)
 
     def _fit(self, X, y, sample_domain, sample_weight):
         template = self._template()
@@ -236,6 +267,7 @@ class _BaseTrAdaBoost(MetaEstimatorMixin, BaseEstimator):
         return tags
 
 
+@_docs
 class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
     """TrAdaBoost: boosting for transfer learning (Dai et al., 2007).
 
@@ -265,9 +297,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
         The base classifier, cloned for every round. Its ``fit`` must accept
         ``sample_weight``; ``use_proba=True`` also needs ``predict_proba``.
         None means ``DecisionTreeClassifier(max_depth=3)``.
-    n_estimators : int, default=10
-        Number of boosting rounds ``N``. Also enters the source factor
-        ``beta``.
+    {n_estimators}
     learning_rate : float, default=1.0
         Step size of the weight updates: every exponent (``beta ** loss`` for
         source rows, ``beta_t ** -loss`` for target rows) and every vote
@@ -282,9 +312,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
         estimator often makes no error on them; probabilities still give a
         positive error, so target rows keep being reweighted (ADAPT issue
         #40 found the paper's results reproduce this way).
-    random_state : int, RandomState instance or None, default=None
-        Seeds the ``random_state`` parameters of the base estimators (each
-        round gets its own seed). Pass an int for reproducible results.
+    {random_state}
 
     Attributes
     ----------
@@ -299,11 +327,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
         (on every labelled row when there is none), before clipping.
     classes_ : ndarray of shape (n_classes,)
         Class labels of the labelled rows (without the unlabelled marker).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column
-        names.
+    {features_in}
 
     See Also
     --------
@@ -407,6 +431,8 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
     """
 
     _task = "classification"
+    # ClassifierMixin.score comes first in the MRO; use the labelled-rows score.
+    score = _BaseTrAdaBoost.score
 
     _parameter_constraints: dict = {
         **_BaseTrAdaBoost._parameter_constraints,
@@ -484,43 +510,13 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
         # true class), in [0, 1].
         return np.clip(1.0 - h[np.arange(y_enc.shape[0]), y_enc], 0.0, 1.0)
 
-    @_fit_context(
-        # The base estimator is validated by its own fit.
-        prefer_skip_nested_validation=False
-    )
-    def fit(self, X, y, *, sample_domain=None, sample_weight=None):
-        """Fit the boosted ensemble on source and labelled target rows.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,)
-            Class labels; ``-1`` marks an unlabelled target row (ignored).
-            Labels may be strings. Never modified.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source rows, negative for
-            target rows. Needed for labelled target rows; without it,
-            labelled rows are the source and ``fit`` falls back to AdaBoost
-            with a warning.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Initial weights of the rows (uniform when None). Rows of weight 0
-            are left out.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_domain, sample_weight)
-
+    @_docs
     def predict_proba(self, X):
         """Weighted vote of the second-half estimators, per class.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict (target rows).
+        {X_predict}
 
         Returns
         -------
@@ -537,13 +533,13 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
             total += weight * self._hypothesis(estimator, X)
         return total / weights.sum()
 
+    @_docs
     def decision_function(self, X):
         """Weighted vote margin of the second-half estimators.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict (target rows).
+        {X_predict}
 
         Returns
         -------
@@ -558,13 +554,13 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
             return proba[:, 1] - proba[:, 0]
         return proba
 
+    @_docs
     def predict(self, X):
         """Predict the class with the largest weighted vote.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict (target rows).
+        {X_predict}
 
         Returns
         -------
@@ -574,35 +570,8 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
         check_is_fitted(self)
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
-    def score(self, X, y, sample_weight=None, *, sample_domain=None):
-        """Accuracy on the labelled rows of ``X``.
 
-        Unlabelled rows (``y == -1``) are ignored, so a cross-validation fold
-        that holds unlabelled target rows still gets a finite score.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to score.
-        y : array-like of shape (n_samples,)
-            True labels, ``-1`` for unlabelled rows.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row, read as in :meth:`fit` (needed when ``-1`` is
-            a real class of the source rows).
-
-        Returns
-        -------
-        score : float
-            Mean accuracy of :meth:`predict` on the labelled rows.
-        """
-        check_is_fitted(self)
-        return score_labelled(
-            self, as_indexable(X), y, sample_weight, sample_domain, task=self._task
-        )
-
-
+@_docs
 class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
     """TrAdaBoost.R2: boosting for regression transfer (Pardoe and Stone, 2010).
 
@@ -631,9 +600,7 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
     estimator : estimator object, default=None
         The base regressor, cloned for every round. Its ``fit`` must accept
         ``sample_weight``. None means ``DecisionTreeRegressor(max_depth=3)``.
-    n_estimators : int, default=10
-        Number of boosting rounds ``N``. Also enters the source factor
-        ``beta``.
+    {n_estimators}
     learning_rate : float, default=1.0
         Step size of the weight updates: every exponent and every vote
         weight is multiplied by it. 1.0 is the paper's algorithm.
@@ -641,9 +608,7 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
         How the absolute error ``|r_i|`` of a row becomes a loss in [0, 1],
         with ``D`` the largest absolute error of the round:
         ``|r_i| / D``, ``(r_i / D) ** 2`` or ``1 - exp(-|r_i| / D)``.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the ``random_state`` parameters of the base estimators (each
-        round gets its own seed). Pass an int for reproducible results.
+    {random_state}
 
     Attributes
     ----------
@@ -655,11 +620,7 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
     target_errors_ : ndarray of shape (n_estimators,)
         Weighted mean loss ``err_t`` of every round on the labelled target
         rows (on every labelled row when there is none), before clipping.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (`n_features_in_`,)
-        Names of features seen during fit, when ``X`` has string column
-        names.
+    {features_in}
 
     See Also
     --------
@@ -727,6 +688,8 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
     """
 
     _task = "regression"
+    # RegressorMixin.score comes first in the MRO; use the labelled-rows score.
+    score = _BaseTrAdaBoost.score
 
     _parameter_constraints: dict = {
         **_BaseTrAdaBoost._parameter_constraints,
@@ -772,43 +735,13 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
             loss = 1.0 - np.exp(-loss)
         return loss
 
-    @_fit_context(
-        # The base estimator is validated by its own fit.
-        prefer_skip_nested_validation=False
-    )
-    def fit(self, X, y, *, sample_domain=None, sample_weight=None):
-        """Fit the boosted ensemble on source and labelled target rows.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Source and target rows together.
-        y : array-like of shape (n_samples,)
-            Targets; NaN marks an unlabelled target row (ignored). Never
-            modified.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row: non-negative for source rows, negative for
-            target rows. Needed for labelled target rows; without it,
-            labelled rows are the source and ``fit`` falls back to
-            AdaBoost.R2 with a warning.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Initial weights of the rows (uniform when None). Rows of weight 0
-            are left out.
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        return self._fit(X, y, sample_domain, sample_weight)
-
+    @_docs
     def predict(self, X):
         """Weighted median of the predictions of the second-half estimators.
 
         Parameters
         ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to predict (target rows).
+        {X_predict}
 
         Returns
         -------
@@ -827,29 +760,3 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
         median_pos = np.argmax(cumulated >= 0.5 * cumulated[:, -1:], axis=1)
         rows = np.arange(predictions.shape[0])
         return predictions[rows, order[rows, median_pos]]
-
-    def score(self, X, y, sample_weight=None, *, sample_domain=None):
-        """Coefficient of determination R^2 on the labelled rows of ``X``.
-
-        Unlabelled rows (NaN ``y``) are ignored.
-
-        Parameters
-        ----------
-        X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            Rows to score.
-        y : array-like of shape (n_samples,)
-            True targets, NaN for unlabelled rows.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row, read as in :meth:`fit`.
-
-        Returns
-        -------
-        score : float
-            R^2 of :meth:`predict` on the labelled rows.
-        """
-        check_is_fitted(self)
-        return score_labelled(
-            self, as_indexable(X), y, sample_weight, sample_domain, task=self._task
-        )

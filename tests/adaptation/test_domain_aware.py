@@ -169,9 +169,6 @@ class _DistanceWeighting(BaseWeighting):
     def __init__(self, scale=1.0):
         self.scale = scale
 
-    def _validate_fit_X(self, X):
-        return np.asarray(X, dtype=float)
-
     def _fit_weights(self, X, masks):
         mu = X[masks.target].mean(axis=0)
         d = np.linalg.norm(X[masks.source] - mu, axis=1)

@@ -85,31 +85,16 @@ from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from sktransfer.adaptation import (  # noqa: E402
     CORALAdapter,
+    DiscriminativeWeighting,
     DomainAwareClassifier,
+    KLIEPWeighting,
+    KMMWeighting,
+    NearestNeighborWeighting,
     SubspaceAlignmentAdapter,
     TCAAdapter,
 )
 from sktransfer.datasets import load_sentiment_domains  # noqa: E402
 from sktransfer.utils import pack_domains  # noqa: E402
-
-try:  # public once exported, else the private module
-    from sktransfer.adaptation import (  # noqa: E402
-        DiscriminativeWeighting,
-        KLIEPWeighting,
-        KMMWeighting,
-        NearestNeighborWeighting,
-    )
-
-    WEIGHTING_MODULE = "sktransfer.adaptation"
-except ImportError:
-    from sktransfer.adaptation._weighting import (  # noqa: E402
-        DiscriminativeWeighting,
-        KLIEPWeighting,
-        KMMWeighting,
-        NearestNeighborWeighting,
-    )
-
-    WEIGHTING_MODULE = "sktransfer.adaptation._weighting"
 
 TARGET_CORAL_SPEEDUP = 1.0  # ours no slower than skada
 TARGET_KMM_SPEEDUP = 5.0  # ours >= 5x faster than ADAPT's exact KMM
@@ -288,8 +273,7 @@ def print_usefulness(res, n_per_domain, seeds):
         "'scale', B=1000; exact solve: max_samples=5000 >= source rows), "
         "KLIEPWeighting(\n   random_state=seed) (100 centres), "
         "DiscriminativeWeighting() (LogisticRegression, clip=10),\n   "
-        "NearestNeighborWeighting() (1 neighbour, smoothing 1); weightings "
-        f"imported from {WEIGHTING_MODULE}."
+        "NearestNeighborWeighting() (1 neighbour, smoothing 1)."
     )
     if n_seeds > 1:
         print(

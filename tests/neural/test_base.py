@@ -71,6 +71,16 @@ def _recorded_outputs():
     out["init_from"] = (
         small(init_from=source, random_state=6).fit(X[8:], Y[8:]).predict_proba(X)
     )
+    # init_from without embeddings: the rows of words the source lacks are
+    # random rows brought to the scale of the copied ones.
+    few = small(random_state=8).fit(X[:4], Y[:4])
+    out["init_from_new_words"] = (
+        small(init_from=few, max_epochs=0, random_state=9)
+        .fit(X, Y)
+        .module_.embedding.weight.detach()
+        .numpy()
+        .copy()
+    )
     out["sample_weight"] = (
         small(random_state=7, dropout=0.3)
         .fit(X, Y, sample_weight=np.linspace(0.2, 2.0, len(X)))
@@ -82,7 +92,7 @@ def _recorded_outputs():
 # Recorded with torch 2.13 (CPU) before ``_text.py`` was split into modules;
 # the split changed no result (bit for bit on the machine that recorded them).
 # Rows 0-5 (second column of probabilities), and the first two coordinates of
-# rows 1, 5, 9 and 14 of the initial embedding matrix.
+# four rows of the initial embedding matrices.
 RECORDED = {
     "lstm_dropout": [
         0.4539586305618286,
@@ -134,6 +144,16 @@ RECORDED = {
         0.5532389879226685,
         0.5384842753410339,
     ],
+    "init_from_new_words": [
+        -0.3329770565032959,
+        -0.7181022763252258,
+        0.2934940457344055,
+        -0.17726843059062958,
+        -0.642799437046051,
+        1.250409722328186,
+        0.4081231653690338,
+        0.6840859055519104,
+    ],
     "sample_weight": [
         0.4317120611667633,
         0.43433576822280884,
@@ -151,6 +171,8 @@ def test_fixed_seed_results_are_the_recorded_ones():
     for name, values in out.items():
         if name == "embeddings_initial":
             got = values[[1, 5, 9, 14], :2].ravel()
+        elif name == "init_from_new_words":  # rows 2 and 11, 13 are new words
+            got = values[[2, 5, 11, 13], :2].ravel()
         elif values.ndim == 2:
             got = values[:6, 1]
         else:

@@ -1,4 +1,4 @@
-"""``sample_weight`` in the fit of the neural text estimators."""
+"""Training objectives (``sktransfer/neural/_losses.py``): ``sample_weight``."""
 
 import numpy as np
 import pytest

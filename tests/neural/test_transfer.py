@@ -1,16 +1,19 @@
-"""Parameter transfer of the neural text estimators: ``init_from``."""
+"""Parameter transfer and weights files (``sktransfer/neural/_transfer.py``)."""
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from numpy.testing import assert_allclose  # noqa: E402
+from safetensors import safe_open  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from sktransfer.neural import TextClassifier, TextRegressor  # noqa: E402
+from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 SOURCE_X = [
     "a good film",
@@ -263,6 +266,28 @@ def test_grid_search_over_freeze_encoder(source):
     # The grid search trained clones, never the source.
     _assert_same(_state(source, "encoder"), before)
     assert source.transferred_ == {"embedding": 0.0, "encoder": False, "head": False}
+
+
+def test_save_and_load_weights(tmp_path):
+    X, Y = list(TEXT_CORPUS), TEXT_LABELS
+    clf = small(encoder="cnn", max_epochs=3, batch_size=8, lr=1e-3).fit(X, Y)
+    path = clf.save_weights(tmp_path / "weights.safetensors")
+    with safe_open(path, framework="pt") as fh:
+        assert fh.metadata()["format"] == "sktransfer.neural/1"
+        assert set(fh.keys()) == set(clf.module_.state_dict())
+    other = clone(clf).set_params(max_epochs=0).fit(X, Y)
+    assert not np.allclose(other.predict_proba(X), clf.predict_proba(X))
+    other.load_weights(path)
+    assert_allclose(other.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+    different_vocab = clone(clf).set_params(max_epochs=0).fit(X[:6], Y[:6])
+    with pytest.raises(ValueError, match="different vocabulary"):
+        different_vocab.load_weights(path)
+    different_net = clone(clf).set_params(max_epochs=0, encoder="mean").fit(X, Y)
+    with pytest.raises(ValueError, match="do not fit this module"):
+        different_net.load_weights(path)
+    with pytest.raises(ValueError, match="does not exist"):
+        clf.load_weights(tmp_path / "missing.safetensors")
 
 
 def _sentiment(seed, n_source=8000, n_labelled=200, n_test=1000):

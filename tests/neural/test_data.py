@@ -1,4 +1,7 @@
-"""The batched data loading of the text nets changes no result."""
+"""Token ids, datasets and loaders (``sktransfer/neural/_data.py``).
+
+The batched data loading of the text nets changes no result.
+"""
 
 import numpy as np
 import torch
@@ -58,7 +61,7 @@ def _naive_pad(indptr, ids, max_length):
 
 
 def test_ragged_ids_pad_like_the_full_matrix():
-    from sktransfer.neural._text import _pad, _RaggedIds
+    from sktransfer.neural._data import _pad, _RaggedIds
 
     rng = np.random.default_rng(0)
     lengths = rng.integers(0, 9, size=30)
@@ -101,7 +104,7 @@ def test_one_long_document_does_not_widen_the_storage():
 
 
 def test_rows_fetched_one_by_one_are_padded_together():
-    from sktransfer.neural._text import _collate, _RaggedIds
+    from sktransfer.neural._data import _collate, _RaggedIds
 
     ragged = _RaggedIds(np.array([0, 2, 2, 5]), np.array([3, 4, 5, 6, 7]))
     batch = _collate([(ragged[i], torch.tensor(i)) for i in range(3)])

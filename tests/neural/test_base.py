@@ -15,10 +15,7 @@ from sklearn.model_selection import cross_validate  # noqa: E402
 
 from sktransfer.embeddings import Word2VecVectorizer  # noqa: E402
 from sktransfer.neural import TextClassifier, TextModule, TextRegressor  # noqa: E402
-from sktransfer.utils._testing import (  # noqa: E402
-    TEXT_CORPUS,
-    TEXT_LABELS,
-)
+from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 X = list(TEXT_CORPUS)
 Y = TEXT_LABELS

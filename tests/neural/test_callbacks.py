@@ -10,12 +10,17 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from numpy.testing import assert_array_equal  # noqa: E402
-from skorch.callbacks import Callback  # noqa: E402
-
-from sktransfer.utils._testing import (  # noqa: E402
-    TEXT_CORPUS,
-    TEXT_LABELS,
+from skorch.callbacks import (  # noqa: E402
+    Callback,
+    EarlyStopping,
+    Freezer,
+    ProgressBar,
+    Unfreezer,
 )
+
+from sktransfer.neural import TextRegressor  # noqa: E402
+from sktransfer.neural._callbacks import _BestWeights, parameter_callbacks  # noqa: E402
+from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 X = list(TEXT_CORPUS)
 Y = TEXT_LABELS
@@ -119,3 +124,58 @@ def test_unfreeze_at_epoch_trains_embeddings_from_that_epoch(small, record_embed
     assert torch.equal(W[1], W[0]) and torch.equal(W[2], W[0])
     assert not torch.equal(W[3], W[2])
     assert not torch.equal(W[5], W[4])
+
+
+def _described(net):
+    return [(name, type(cb).__name__) for name, cb in parameter_callbacks(net)]
+
+
+def test_parameter_callbacks():
+    assert parameter_callbacks(TextRegressor()) == []
+    net = TextRegressor(
+        freeze_encoder=True,
+        unfreeze_at_epoch=3,
+        early_stopping=True,
+        n_iter_no_change=7,
+        verbose=2,
+    )
+    assert _described(net) == [
+        ("freeze_embeddings", "Freezer"),
+        ("freeze_encoder", "Freezer"),
+        ("unfreeze_embeddings", "Unfreezer"),
+        ("progress_bar", "ProgressBar"),
+        ("early_stopping", "EarlyStopping"),
+        ("best_weights", "_BestWeights"),
+    ]
+    callbacks = dict(parameter_callbacks(net))
+    for name, pattern, at in [
+        ("freeze_embeddings", "embedding.*", 1),
+        ("freeze_encoder", "encoder.*", 1),
+        ("unfreeze_embeddings", "embedding.*", 3),
+    ]:
+        assert (callbacks[name].patterns, callbacks[name].at) == (pattern, at)
+    assert isinstance(callbacks["freeze_embeddings"], Freezer)
+    assert isinstance(callbacks["unfreeze_embeddings"], Unfreezer)
+    assert isinstance(callbacks["progress_bar"], ProgressBar)
+    assert isinstance(callbacks["best_weights"], _BestWeights)
+    stop = callbacks["early_stopping"]
+    assert isinstance(stop, EarlyStopping)
+    assert (stop.monitor, stop.patience, stop.load_best) == ("valid_loss", 7, False)
+    # freeze_embeddings alone; the nets' callbacks follow skorch's own.
+    net = TextRegressor(freeze_embeddings=True)
+    assert _described(net) == [("freeze_embeddings", "Freezer")]
+    names = [name for name, _ in net.get_default_callbacks()]
+    assert names[-1] == "freeze_embeddings" and "train_loss" in names[:-1]
+
+
+def test_odd_parameter_values_give_no_callback():
+    # Read by get_params(deep=True) before fit validates them (fit rejects).
+    net = TextRegressor(
+        freeze_embeddings="yes",
+        freeze_encoder=1,
+        unfreeze_at_epoch=True,
+        early_stopping=np.float64(1),
+        verbose=2.0,
+    )
+    assert parameter_callbacks(net) == []
+    assert parameter_callbacks(TextRegressor(freeze_encoder=np.bool_(True)))

@@ -5,7 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from numpy.testing import assert_array_equal  # noqa: E402
+from numpy.testing import assert_allclose, assert_array_equal  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
@@ -13,10 +13,12 @@ from sklearn.model_selection import GridSearchCV  # noqa: E402
 from sktransfer.datasets import load_sentiment_domains  # noqa: E402
 from sktransfer.embeddings import Word2VecVectorizer, save_vectors  # noqa: E402
 from sktransfer.neural import TextClassifier  # noqa: E402
-from sktransfer.utils._testing import (  # noqa: E402
-    TEXT_CORPUS,
-    TEXT_LABELS,
+from sktransfer.neural._embeddings import (  # noqa: E402
+    DEFAULT_EMBEDDING_DIM,
+    embedding_dim,
+    initial_embeddings,
 )
+from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 X = list(TEXT_CORPUS)
 Y = TEXT_LABELS
@@ -105,3 +107,87 @@ def test_pretrained_word2vec_beats_random_embeddings():
         print(target, {k: np.round(v, 3).tolist() for k, v in scores.items()})
     assert all(g > 0 for g in gains.values()), gains
     assert np.mean(list(gains.values())) > 0.015, gains
+
+
+# --------------------------------------------------------------------------- #
+# The initial matrix: pretrained, copied and random rows, and their scale
+# --------------------------------------------------------------------------- #
+VOCABULARY = {"good": 1, "film": 2, "bad": 3, "plot": 4, "cast": 5}
+
+
+def _keyed_vectors(vectors):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(3)
+    kv.add_vectors(list(vectors), np.asarray(list(vectors.values()), np.float32))
+    return kv
+
+
+def test_random_rows_alone_are_standard_normal():
+    weights, coverage = initial_embeddings(VOCABULARY, 3, seed=5)
+    expected = np.random.default_rng(5).standard_normal((6, 3), dtype=np.float32)
+    expected[0] = 0.0
+    assert_array_equal(weights, expected)
+    assert weights.dtype == np.float32 and coverage == 0.0
+
+
+def test_random_rows_at_the_scale_of_pretrained_vectors():
+    vectors = {"good": [0.1, -0.2, 0.3], "bad": [-0.1, 0.2, 0.05]}
+    weights, coverage = initial_embeddings(
+        VOCABULARY, 3, seed=5, pretrained=_keyed_vectors(vectors)
+    )
+    assert coverage == pytest.approx(2 / 5)
+    assert_array_equal(weights[1], np.float32(vectors["good"]))
+    assert_array_equal(weights[3], np.float32(vectors["bad"]))
+    scale = np.float32(np.std(np.float32([vectors["good"], vectors["bad"]])))
+    normal = np.random.default_rng(5).standard_normal((6, 3), dtype=np.float32)
+    assert_array_equal(weights[[2, 4, 5]], normal[[2, 4, 5]] * scale)
+    assert_array_equal(weights[0], 0.0)
+    # No word (or only zero vectors) found: random rows at 0.1.
+    for vectors in ({"other": [1.0, 2.0, 3.0]}, {"good": [0.0, 0.0, 0.0]}):
+        weights, _ = initial_embeddings(
+            VOCABULARY, 3, seed=5, pretrained=_keyed_vectors(vectors)
+        )
+        assert_allclose(weights[[2, 4, 5]], normal[[2, 4, 5]] * np.float32(0.1))
+
+
+def test_copied_rows_set_the_scale_without_pretrained_vectors():
+    rows = np.array([2, 4])
+    copied = torch.tensor([[0.5, -0.5, 1.0], [0.0, 0.25, -1.0]])
+    weights, coverage = initial_embeddings(VOCABULARY, 3, seed=5, copied=(rows, copied))
+    assert coverage == 0.0
+    assert_array_equal(weights[rows], copied.numpy())
+    # The sample standard deviation of the copied values.
+    scale = np.float32(np.std(copied.numpy(), ddof=1))
+    normal = np.random.default_rng(5).standard_normal((6, 3), dtype=np.float32)
+    assert_allclose(weights[[1, 3, 5]], normal[[1, 3, 5]] * scale, rtol=1e-6)
+    assert_array_equal(weights[0], 0.0)
+    # One copied value has no spread: the other rows stay N(0, 1).
+    one = (np.array([2]), torch.tensor([[0.5]]))
+    weights, _ = initial_embeddings(VOCABULARY, 1, seed=5, copied=one)
+    normal = np.random.default_rng(5).standard_normal((6, 1), dtype=np.float32)
+    assert_array_equal(weights[[1, 3, 4, 5]], normal[[1, 3, 4, 5]])
+
+
+def test_copied_rows_over_pretrained_ones_keep_the_pretrained_scale():
+    vectors = {"good": [0.1, -0.2, 0.3], "film": [-0.1, 0.2, 0.05]}
+    kv = _keyed_vectors(vectors)
+    alone, _ = initial_embeddings(VOCABULARY, 3, seed=5, pretrained=kv)
+    copied = (np.array([2, 4]), torch.full((2, 3), 7.0))
+    both, coverage = initial_embeddings(
+        VOCABULARY, 3, seed=5, pretrained=kv, copied=copied
+    )
+    assert coverage == pytest.approx(2 / 5)
+    assert_array_equal(both[[2, 4]], 7.0)
+    assert_array_equal(both[[0, 1, 3, 5]], alone[[0, 1, 3, 5]])
+
+
+def test_embedding_dim_resolution():
+    kv = _keyed_vectors({"good": [0.1, 0.2, 0.3]})
+    assert embedding_dim(kv, None, 50, "Net") == 3
+    assert embedding_dim(kv, 3, 50, "Net") == 3
+    assert embedding_dim(None, 16, 50, "Net") == 16
+    assert embedding_dim(None, None, 50, "Net") == 50
+    assert DEFAULT_EMBEDDING_DIM == 100
+    with pytest.raises(ValueError, match="Net: embedding_dim=4 but the embeddings"):
+        embedding_dim(kv, 4, 50, "Net")

@@ -5,15 +5,12 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-
 from sktransfer.neural import TextModule  # noqa: E402
-from sktransfer.utils._testing import (  # noqa: E402
-    TEXT_CORPUS,
-    TEXT_LABELS,
+from sktransfer.neural._module import (  # noqa: E402
+    ENCODERS,
+    Architecture,
+    architecture,
 )
-
-X = list(TEXT_CORPUS)
-Y = TEXT_LABELS
 
 
 @pytest.mark.parametrize("encoder", ["mean", "cnn", "lstm"])
@@ -49,3 +46,55 @@ def test_module_errors():
         TextModule(5, 2, lstm_pooling="max")
     m = TextModule(5, 2, encoder="lstm", embedding_dim=4, lstm_pooling="last")
     assert m(torch.tensor([[1, 2, 0], [0, 0, 0]])).shape == (2, 2)
+
+
+# --------------------------------------------------------------------------- #
+# The architecture a module's parameters describe
+# --------------------------------------------------------------------------- #
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"encoder": "mean"},
+        {"encoder": "cnn"},
+        {"encoder": "cnn", "kernel_sizes": (2,)},
+        {"encoder": "lstm"},
+        {"encoder": "lstm", "lstm_pooling": "last"},
+    ],
+)
+def test_architecture_of_each_encoder(params):
+    module = TextModule(9, 3, embedding_dim=6, hidden_size=5, **params)
+    arch = architecture(module.state_dict())
+    assert arch == Architecture(params["encoder"], 6, 5)
+    assert (arch.encoder, arch.embedding_dim, arch.hidden_size) == (
+        params["encoder"],
+        6,
+        5,
+    )
+    # Sizes that differ are told apart (the LSTM's weights are 4 x hidden).
+    other = TextModule(9, 3, embedding_dim=7, hidden_size=4, **params)
+    assert architecture(other.state_dict()) == Architecture(params["encoder"], 7, 4)
+
+
+def test_every_encoder_is_described():
+    described = {
+        architecture(TextModule(5, 2, encoder=e).state_dict()).encoder for e in ENCODERS
+    }
+    assert described == set(ENCODERS)
+
+
+def test_architecture_of_other_modules_is_none():
+    assert architecture({}) is None
+    assert architecture(torch.nn.Linear(3, 2).state_dict()) is None
+    # An embedding but no encoder of TextModule's.
+    state = TextModule(5, 2).state_dict()
+    no_encoder = {k: v for k, v in state.items() if not k.startswith("encoder.")}
+    assert architecture(no_encoder) is None
+
+
+def test_architecture_differences():
+    ours = Architecture("cnn", 8, 16)
+    assert ours.differences(Architecture("cnn", 8, 16)) == []
+    assert ours.differences(Architecture("lstm", 8, 4)) == [
+        ("encoder", "cnn", "lstm"),
+        ("hidden_size", 16, 4),
+    ]

@@ -13,10 +13,7 @@ from sktransfer.datasets import load_sentiment_domains  # noqa: E402
 from sktransfer.embeddings import Word2VecVectorizer  # noqa: E402
 from sktransfer.neural import TextRegressor  # noqa: E402
 from sktransfer.utils import pack_domains  # noqa: E402
-from sktransfer.utils._testing import (  # noqa: E402
-    TEXT_CORPUS,
-    TEXT_LABELS,
-)
+from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 X = list(TEXT_CORPUS)
 Y = TEXT_LABELS

@@ -1,5 +1,7 @@
 """Parameter transfer and weights files (``sktransfer/neural/_transfer.py``)."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -13,6 +15,16 @@ from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from sktransfer.neural import TextClassifier, TextRegressor  # noqa: E402
+from sktransfer.neural._base import _TextNetMixin  # noqa: E402
+from sktransfer.neural._module import Architecture  # noqa: E402
+from sktransfer.neural._transfer import (  # noqa: E402
+    WEIGHTS_FORMAT,
+    read_weights,
+    same_outputs,
+    shared_rows,
+    transfer_source,
+    write_weights,
+)
 from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 SOURCE_X = [
@@ -288,6 +300,64 @@ def test_save_and_load_weights(tmp_path):
         different_net.load_weights(path)
     with pytest.raises(ValueError, match="does not exist"):
         clf.load_weights(tmp_path / "missing.safetensors")
+
+
+def test_weights_file_holds_the_vocabulary_and_json_classes(source, tmp_path):
+    path = write_weights(
+        tmp_path / "w.safetensors",
+        source.module_,
+        source.vocabulary_,
+        "TextClassifier",
+        source.classes_,
+    )
+    metadata, state = read_weights(path)
+    words = sorted(source.vocabulary_, key=source.vocabulary_.get)
+    assert metadata == {
+        "format": WEIGHTS_FORMAT,
+        "estimator": "TextClassifier",
+        "vocabulary": json.dumps(words),
+        "classes": "[0, 1]",
+    }
+    _assert_same(state, source.module_.state_dict())
+    # Labels JSON cannot hold are left out (init_from then keeps a fresh head).
+    path = write_weights(
+        tmp_path / "w.safetensors",
+        source.module_,
+        source.vocabulary_,
+        "TextClassifier",
+        np.array([b"a", b"b"]),
+    )
+    assert "classes" not in read_weights(path)[0]
+
+
+def test_transfer_source_of_a_model_and_of_its_weights_file(source, tmp_path):
+    path = source.save_weights(tmp_path / "source.safetensors")
+    for init_from in (source, FrozenEstimator(source), path):
+        got = transfer_source(init_from, "Net", _TextNetMixin)
+        assert got.vocabulary == source.vocabulary_
+        assert got.task == "classification" and got.classes == [0, 1]
+        assert got.architecture == Architecture("mean", 8, 8)
+        _assert_same(got.state, source.module_.state_dict())
+    reg = small(TextRegressor, max_epochs=1).fit(SOURCE_X, SOURCE_Y.astype(float))
+    got = transfer_source(reg.save_weights(tmp_path / "reg.safetensors"), "N", object)
+    assert (got.task, got.classes) == ("regression", None)
+
+
+def test_shared_rows_and_same_outputs(source):
+    got = transfer_source(source, "Net", _TextNetMixin)
+    vocabulary = {"phone": 1, "good": 2, "bad": 3, "cheap": 4}
+    (rows, copied), share = shared_rows(vocabulary, got)
+    assert rows.tolist() == [2, 3] and share == 0.5
+    weight = source.module_.embedding.weight.detach()
+    expected = weight[[source.vocabulary_["good"], source.vocabulary_["bad"]]]
+    assert copied.dtype == torch.float32 and torch.equal(copied, expected)
+    assert shared_rows({"phone": 1}, got) == (None, 0.0)
+    assert same_outputs(got, "classification", np.array([0, 1]))
+    assert not same_outputs(got, "classification", np.array([1, 0]))
+    assert not same_outputs(got, "regression", None)
+    regression = got._replace(task="regression", classes=None)
+    assert same_outputs(regression, "regression", None)
+    assert not same_outputs(regression, "classification", np.array([0, 1]))
 
 
 def _sentiment(seed, n_source=8000, n_labelled=200, n_test=1000):

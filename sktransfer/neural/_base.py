@@ -251,6 +251,13 @@ class _TextNetMixin:
             new._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
         return new
 
+    def __getstate__(self):
+        state = super().__getstate__()
+        # The seeds of a fit in progress (a callback may pickle the net) stay
+        # with that fit.
+        state.pop("_fit_seeds", None)
+        return state
+
     def __setstate__(self, state):
         device = state.get("device")
         if isinstance(device, str) and device == "auto":

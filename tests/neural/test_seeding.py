@@ -1,5 +1,8 @@
 """Seeding of the text nets (``sktransfer/neural/_seeding.py`` and its use)."""
 
+import copy
+import pickle
+
 import numpy as np
 import pytest
 
@@ -307,6 +310,21 @@ def test_seeds_are_gone_after_a_failed_fit():
     with pytest.raises(RuntimeError, match="boom"):
         net.fit(X, Y)
     assert "_fit_seeds" not in vars(net)
+
+
+class _CopyAtEpochEnd(Callback):
+    """Pickle and deep-copy the net in the middle of its fit."""
+
+    def on_epoch_end(self, net, **kwargs):
+        assert "_fit_seeds" in vars(net)
+        self.copies = [pickle.loads(pickle.dumps(net)), copy.deepcopy(net)]
+
+
+def test_a_net_pickled_during_its_fit_holds_no_seeds():
+    record = _CopyAtEpochEnd()
+    _net(max_epochs=1, callbacks=[("copy", record)]).fit(X, Y)
+    assert all("_fit_seeds" not in vars(net) for net in record.copies)
+    assert_array_equal(record.copies[0].predict(X), record.copies[1].predict(X))
 
 
 def test_a_module_rebuilt_outside_a_fit_draws_seeds_of_its_own():

@@ -12,7 +12,8 @@ Importing this module imports torch and skorch (``pip install
 sktransfer[torch]``).
 """
 
+from sktransfer.neural._classifier import TextClassifier
 from sktransfer.neural._module import TextModule
-from sktransfer.neural._text import TextClassifier, TextRegressor
+from sktransfer.neural._regressor import TextRegressor
 
 __all__ = ["TextClassifier", "TextModule", "TextRegressor"]

@@ -1,4 +1,11 @@
-"""PyTorch modules of the neural text estimators: embeddings, encoder, head."""
+"""PyTorch modules of the neural text estimators: embeddings, encoder, head.
+
+:class:`TextModule` and its encoders, and :func:`architecture`, what a
+TextModule's parameters say of its architecture (read by ``init_from``, from a
+fitted model or from a weights file alike).
+"""
+
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -6,17 +13,30 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
-__all__ = ["ENCODERS", "PADDING_IDX", "TextModule"]
-
-#: Names of the encoders :class:`TextModule` builds.
-ENCODERS = ("mean", "cnn", "lstm")
+__all__ = [
+    "EMBEDDING_PARAMS",
+    "ENCODERS",
+    "ENCODER_PARAMS",
+    "PADDING_IDX",
+    "Architecture",
+    "TextModule",
+    "architecture",
+]
 
 #: Token id of padding: row 0 of the embedding matrix, always zero.
 PADDING_IDX = 0
 
+#: Glob of the embedding parameters (skorch ``Freezer`` / param groups).
+EMBEDDING_PARAMS = "embedding.*"
+#: Glob of the encoder parameters (``freeze_encoder``).
+ENCODER_PARAMS = "encoder.*"
+
 
 class _MeanEncoder(nn.Module):
     """Masked mean of the word vectors, then one ReLU layer (Iyyer et al., 2015)."""
+
+    #: The parameter whose shape gives ``hidden_size``, and its axis.
+    _hidden_size_at = ("hidden.weight", 0)
 
     def __init__(self, embedding_dim, hidden_size):
         super().__init__()
@@ -33,6 +53,8 @@ class _MeanEncoder(nn.Module):
 
 class _CNNEncoder(nn.Module):
     """Convolutions of several widths with max-over-time pooling (Kim, 2014)."""
+
+    _hidden_size_at = ("convs.0.weight", 0)
 
     def __init__(self, embedding_dim, hidden_size, kernel_sizes):
         super().__init__()
@@ -66,6 +88,8 @@ class _CNNEncoder(nn.Module):
 class _LSTMEncoder(nn.Module):
     """Bidirectional LSTM over the packed sequences."""
 
+    _hidden_size_at = ("lstm.weight_hh_l0", 1)
+
     def __init__(self, embedding_dim, hidden_size, pooling):
         super().__init__()
         self.lstm = nn.LSTM(
@@ -88,6 +112,53 @@ class _LSTMEncoder(nn.Module):
         mask = torch.arange(X.shape[1], device=out.device)[None, :] < steps[:, None]
         summed = (out * mask[:, :, None].to(out.dtype)).sum(dim=1)
         return summed / steps[:, None].to(out.dtype)
+
+
+_ENCODERS = {"mean": _MeanEncoder, "cnn": _CNNEncoder, "lstm": _LSTMEncoder}
+
+#: Names of the encoders :class:`TextModule` builds.
+ENCODERS = tuple(_ENCODERS)
+
+
+class Architecture(NamedTuple):
+    """What must agree for an encoder to be copied between two TextModules."""
+
+    encoder: str
+    embedding_dim: int
+    hidden_size: int
+
+    def differences(self, other):
+        """Return ``(field, ours, theirs)`` for each field that differs."""
+        return [
+            (field, ours, theirs)
+            for field, ours, theirs in zip(self._fields, self, other)
+            if ours != theirs
+        ]
+
+
+def architecture(state):
+    """Return the :class:`Architecture` of a :class:`TextModule` state dict.
+
+    Parameters
+    ----------
+    state : mapping of str to torch.Tensor
+        A ``state_dict()`` of the module, or the tensors of a weights file.
+
+    Returns
+    -------
+    architecture : Architecture or None
+        The encoder, embedding dimension and hidden size, or None when the
+        parameters are not those of a TextModule.
+    """
+    embedding = state.get("embedding.weight")
+    if embedding is None:
+        return None
+    for name, encoder in _ENCODERS.items():
+        key, axis = encoder._hidden_size_at
+        weight = state.get(f"encoder.{key}")
+        if weight is not None:
+            return Architecture(name, int(embedding.shape[1]), int(weight.shape[axis]))
+    return None
 
 
 class TextModule(nn.Module):

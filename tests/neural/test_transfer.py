@@ -1,16 +1,31 @@
-"""Parameter transfer of the neural text estimators: ``init_from``."""
+"""Parameter transfer and weights files (``sktransfer/neural/_transfer.py``)."""
+
+import json
 
 import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
+from numpy.testing import assert_allclose  # noqa: E402
+from safetensors import safe_open  # noqa: E402
 from sklearn.base import clone  # noqa: E402
 from sklearn.frozen import FrozenEstimator  # noqa: E402
 from sklearn.metrics import balanced_accuracy_score  # noqa: E402
 from sklearn.model_selection import GridSearchCV  # noqa: E402
 
 from sktransfer.neural import TextClassifier, TextRegressor  # noqa: E402
+from sktransfer.neural._base import _TextNetMixin  # noqa: E402
+from sktransfer.neural._module import Architecture  # noqa: E402
+from sktransfer.neural._transfer import (  # noqa: E402
+    WEIGHTS_FORMAT,
+    read_weights,
+    same_outputs,
+    shared_rows,
+    transfer_source,
+    write_weights,
+)
+from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 SOURCE_X = [
     "a good film",
@@ -263,6 +278,86 @@ def test_grid_search_over_freeze_encoder(source):
     # The grid search trained clones, never the source.
     _assert_same(_state(source, "encoder"), before)
     assert source.transferred_ == {"embedding": 0.0, "encoder": False, "head": False}
+
+
+def test_save_and_load_weights(tmp_path):
+    X, Y = list(TEXT_CORPUS), TEXT_LABELS
+    clf = small(encoder="cnn", max_epochs=3, batch_size=8, lr=1e-3).fit(X, Y)
+    path = clf.save_weights(tmp_path / "weights.safetensors")
+    with safe_open(path, framework="pt") as fh:
+        assert fh.metadata()["format"] == "sktransfer.neural/1"
+        assert set(fh.keys()) == set(clf.module_.state_dict())
+    other = clone(clf).set_params(max_epochs=0).fit(X, Y)
+    assert not np.allclose(other.predict_proba(X), clf.predict_proba(X))
+    other.load_weights(path)
+    assert_allclose(other.predict_proba(X), clf.predict_proba(X), rtol=1e-6)
+
+    different_vocab = clone(clf).set_params(max_epochs=0).fit(X[:6], Y[:6])
+    with pytest.raises(ValueError, match="different vocabulary"):
+        different_vocab.load_weights(path)
+    different_net = clone(clf).set_params(max_epochs=0, encoder="mean").fit(X, Y)
+    with pytest.raises(ValueError, match="do not fit this module"):
+        different_net.load_weights(path)
+    with pytest.raises(ValueError, match="does not exist"):
+        clf.load_weights(tmp_path / "missing.safetensors")
+
+
+def test_weights_file_holds_the_vocabulary_and_json_classes(source, tmp_path):
+    path = write_weights(
+        tmp_path / "w.safetensors",
+        source.module_,
+        source.vocabulary_,
+        "TextClassifier",
+        source.classes_,
+    )
+    metadata, state = read_weights(path)
+    words = sorted(source.vocabulary_, key=source.vocabulary_.get)
+    assert metadata == {
+        "format": WEIGHTS_FORMAT,
+        "estimator": "TextClassifier",
+        "vocabulary": json.dumps(words),
+        "classes": "[0, 1]",
+    }
+    _assert_same(state, source.module_.state_dict())
+    # Labels JSON cannot hold are left out (init_from then keeps a fresh head).
+    path = write_weights(
+        tmp_path / "w.safetensors",
+        source.module_,
+        source.vocabulary_,
+        "TextClassifier",
+        np.array([b"a", b"b"]),
+    )
+    assert "classes" not in read_weights(path)[0]
+
+
+def test_transfer_source_of_a_model_and_of_its_weights_file(source, tmp_path):
+    path = source.save_weights(tmp_path / "source.safetensors")
+    for init_from in (source, FrozenEstimator(source), path):
+        got = transfer_source(init_from, "Net", _TextNetMixin)
+        assert got.vocabulary == source.vocabulary_
+        assert got.task == "classification" and got.classes == [0, 1]
+        assert got.architecture == Architecture("mean", 8, 8)
+        _assert_same(got.state, source.module_.state_dict())
+    reg = small(TextRegressor, max_epochs=1).fit(SOURCE_X, SOURCE_Y.astype(float))
+    got = transfer_source(reg.save_weights(tmp_path / "reg.safetensors"), "N", object)
+    assert (got.task, got.classes) == ("regression", None)
+
+
+def test_shared_rows_and_same_outputs(source):
+    got = transfer_source(source, "Net", _TextNetMixin)
+    vocabulary = {"phone": 1, "good": 2, "bad": 3, "cheap": 4}
+    (rows, copied), share = shared_rows(vocabulary, got)
+    assert rows.tolist() == [2, 3] and share == 0.5
+    weight = source.module_.embedding.weight.detach()
+    expected = weight[[source.vocabulary_["good"], source.vocabulary_["bad"]]]
+    assert copied.dtype == torch.float32 and torch.equal(copied, expected)
+    assert shared_rows({"phone": 1}, got) == (None, 0.0)
+    assert same_outputs(got, "classification", np.array([0, 1]))
+    assert not same_outputs(got, "classification", np.array([1, 0]))
+    assert not same_outputs(got, "regression", None)
+    regression = got._replace(task="regression", classes=None)
+    assert same_outputs(regression, "regression", None)
+    assert not same_outputs(regression, "classification", np.array([0, 1]))
 
 
 def _sentiment(seed, n_source=8000, n_labelled=200, n_test=1000):

@@ -1,10 +1,25 @@
-"""The batched data loading of the text nets changes no result."""
+"""Token ids, datasets and loaders (``sktransfer/neural/_data.py``).
+
+The batched data loading of the text nets changes no result.
+"""
 
 import numpy as np
-import torch
-from torch.utils.data import default_collate
+import pytest
 
-from sktransfer.neural import TextClassifier, TextRegressor
+torch = pytest.importorskip("torch")
+
+from torch.utils.data import DataLoader, default_collate  # noqa: E402
+
+from sktransfer.neural import TextClassifier, TextRegressor  # noqa: E402
+from sktransfer.neural._data import (  # noqa: E402
+    _collate,
+    _pad,
+    _RaggedIds,
+    _TokenIdDataset,
+    batched_loading,
+    id_storage,
+    loader_kwargs,
+)
 
 WORDS = "a good film|a great film|a bad film|an awful film|good fun|great fun"
 X = (WORDS + "|bad acting|awful acting|fine film|poor film").split("|") * 6
@@ -58,8 +73,6 @@ def _naive_pad(indptr, ids, max_length):
 
 
 def test_ragged_ids_pad_like_the_full_matrix():
-    from sktransfer.neural._text import _pad, _RaggedIds
-
     rng = np.random.default_rng(0)
     lengths = rng.integers(0, 9, size=30)
     lengths[[4, 7]] = 0
@@ -101,9 +114,47 @@ def test_one_long_document_does_not_widen_the_storage():
 
 
 def test_rows_fetched_one_by_one_are_padded_together():
-    from sktransfer.neural._text import _collate, _RaggedIds
-
     ragged = _RaggedIds(np.array([0, 2, 2, 5]), np.array([3, 4, 5, 6, 7]))
     batch = _collate([(ragged[i], torch.tensor(i)) for i in range(3)])
     assert batch[0].tolist() == [[3, 4, 0], [0, 0, 0], [5, 6, 7]]
     assert batch[1].tolist() == [0, 1, 2]
+
+
+def test_id_storage_ragged_for_batched_loading_else_padded():
+    indptr, ids = np.array([0, 3, 3, 4]), np.array([5, 6, 7, 8])
+    ragged = id_storage(indptr, ids, 2, batched=True)
+    assert isinstance(ragged, _RaggedIds)
+    assert ragged.padded().tolist() == [[5, 6], [0, 0], [8, 0]]
+    padded = id_storage(indptr, ids, 2, batched=False)
+    assert isinstance(padded, np.ndarray)
+    assert padded.tolist() == [[5, 6], [0, 0], [8, 0]]
+    assert _TokenIdDataset.holds(ragged) and _TokenIdDataset.holds(padded)
+    assert _TokenIdDataset.holds({"X": ragged, "sample_weight": np.ones(3)})
+    assert not _TokenIdDataset.holds(torch.zeros(3, 2))
+
+
+def test_batched_loading_only_with_default_datasets_and_loaders():
+    net = TextClassifier()
+    assert batched_loading(net)
+    assert not batched_loading(TextClassifier(iterator_train__collate_fn=_collate))
+    assert not batched_loading(TextClassifier(iterator_valid__collate_fn=_collate))
+    assert not batched_loading(TextClassifier(dataset__length=3))
+    assert not batched_loading(TextClassifier(iterator_train=list))
+
+
+def test_loader_kwargs():
+    kwargs = loader_kwargs(DataLoader, {}, batch_size=-1, n_rows=9, seed=42)
+    assert kwargs["batch_size"] == 9 and kwargs["collate_fn"] is _collate
+    assert kwargs["generator"].initial_seed() == 42
+    mine = torch.Generator()
+    kwargs = loader_kwargs(
+        DataLoader,
+        {"generator": mine, "collate_fn": default_collate, "batch_size": 2},
+        batch_size=5,
+        n_rows=9,
+        seed=42,
+    )
+    assert kwargs["generator"] is mine and kwargs["collate_fn"] is default_collate
+    assert kwargs["batch_size"] == 2
+    # Another loader class gets neither a generator nor the batch collate.
+    assert loader_kwargs(list, {}, batch_size=5, n_rows=9, seed=42) == {"batch_size": 5}

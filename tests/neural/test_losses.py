@@ -1,4 +1,4 @@
-"""``sample_weight`` in the fit of the neural text estimators."""
+"""Training objectives (``sktransfer/neural/_losses.py``): ``sample_weight``."""
 
 import numpy as np
 import pytest
@@ -11,6 +11,7 @@ from sklearn.pipeline import Pipeline  # noqa: E402
 from sklearn.preprocessing import FunctionTransformer  # noqa: E402
 
 from sktransfer.neural import TextClassifier, TextRegressor  # noqa: E402
+from sktransfer.neural._losses import per_row_losses, weighted_mean  # noqa: E402
 from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS  # noqa: E402
 
 X = list(TEXT_CORPUS)
@@ -129,3 +130,30 @@ def test_bad_sample_weight():
     clf = small(criterion__reduction="sum")
     with pytest.raises(ValueError, match="reduction='mean'"):
         clf.fit(X, Y, sample_weight=np.ones(len(X)))
+
+
+def test_weighted_mean_of_row_losses():
+    rows = torch.tensor([1.0, 2.0, 4.0])
+    weight = torch.tensor([1.0, 0.0, 3.0], dtype=torch.float64)
+    assert float(weighted_mean(rows, weight)) == pytest.approx((1 + 12) / 4)
+    assert weighted_mean(rows, weight).dtype == torch.float32
+    # Several values per row (e.g. a multi-output loss) are averaged first.
+    rows = torch.tensor([[1.0, 3.0], [10.0, 30.0]])
+    assert float(weighted_mean(rows, torch.tensor([1.0, 1.0]))) == 11.0
+    # All-zero weights: 0, not NaN.
+    assert float(weighted_mean(rows, torch.zeros(2))) == 0.0
+
+
+def test_per_row_losses_switch_the_reduction_and_back():
+    criterion = torch.nn.MSELoss()
+    with per_row_losses(criterion, "Net") as loss:
+        assert loss is criterion and criterion.reduction == "none"
+        assert loss(torch.zeros(3), torch.ones(3)).shape == (3,)
+    assert criterion.reduction == "mean"
+    with pytest.raises(KeyError), per_row_losses(criterion, "Net"):
+        raise KeyError("inside")
+    assert criterion.reduction == "mean"
+    msg = r"Net: sample_weight needs a criterion with reduction='mean'.*'sum'"
+    with pytest.raises(ValueError, match=msg):
+        with per_row_losses(torch.nn.MSELoss(reduction="sum"), "Net"):
+            pass

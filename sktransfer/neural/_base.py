@@ -1,0 +1,774 @@
+"""The skorch side that TextClassifier and TextRegressor share.
+
+:class:`_TextNetMixin` sits before skorch's ``NeuralNetClassifier`` /
+``NeuralNetRegressor`` and implements skorch's hooks for raw documents, each
+delegating to the module of its concern: the vocabulary and token ids
+(``_vocabulary``), their datasets and loaders (``_data``), the initial word
+vectors (``_embeddings``), ``init_from`` and the weights files
+(``_transfer``), the callbacks of the transfer parameters (``_callbacks``)
+and the sample-weighted loss (``_losses``).
+
+Seeds (``_seeding``). A fit draws its seeds once from ``random_state``: one
+for torch (weights, dropout), one for the random rows of the embedding
+matrix, one for the order of the batches and one for the validation split.
+skorch calls the hooks that use the last three (``initialize_module``,
+``get_iterator``, ``get_split_datasets``) itself, with signatures that carry
+no seed: ``_fit`` hands them the seeds of the fit in progress for the
+duration of the fit (``_seeded``), and that is all they read.
+"""
+
+import copy
+import os
+from contextlib import contextmanager
+from numbers import Integral, Real
+from types import MappingProxyType
+
+import numpy as np
+import torch
+from sklearn.base import clone
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    Options,
+    StrOptions,
+    validate_parameter_constraints,
+)
+from sklearn.utils.metadata_routing import UNUSED
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet
+from skorch.callbacks import Callback
+from skorch.dataset import ValidSplit
+from skorch.utils import is_dataset
+
+from sktransfer.neural import _transfer
+from sktransfer.neural._callbacks import parameter_callbacks
+from sktransfer.neural._data import (
+    _RaggedIds,
+    _TokenIdDataset,
+    batched_loading,
+    id_storage,
+    loader_kwargs,
+)
+from sktransfer.neural._embeddings import (
+    DEFAULT_EMBEDDING_DIM,
+    embedding_dim,
+    initial_embeddings,
+    load_embeddings,
+    shares_embeddings,
+)
+from sktransfer.neural._losses import per_row_losses, weighted_mean
+from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
+from sktransfer.neural._seeding import fit_seeds, seeded_torch
+from sktransfer.neural._vocabulary import (
+    build_vocabulary,
+    checked_documents,
+    document_ids,
+    make_tokenizer,
+    token_list_ids,
+    tokenized_documents,
+)
+from sktransfer.utils._domains import labelled_rows, score_labelled
+
+__all__ = ["resolve_device"]
+
+# skorch's NeuralNet.__init__ sets this state; we keep it on the class until
+# fit, so that an unfitted net (and any clone) carries no fitted attribute.
+_SKORCH_STATE = {
+    "history_": None,
+    "initialized_": False,
+    "virtual_params_": MappingProxyType({}),
+}
+
+# The arguments of the nets' __init__ that go to skorch's (which sets them in
+# its own order); the others are the text nets' own.
+_SKORCH_ARGUMENTS = (
+    "optimizer",
+    "lr",
+    "max_epochs",
+    "batch_size",
+    "train_split",
+    "callbacks",
+    "classes",
+    "warm_start",
+    "verbose",
+    "device",
+)
+
+
+def resolve_device(device):
+    """Return the torch device a ``device`` parameter stands for.
+
+    ``'auto'`` is ``'cuda'`` when PyTorch sees a GPU and ``'cpu'`` otherwise;
+    every other value is returned as it is.
+    """
+    if isinstance(device, str) and device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    return device
+
+
+def _fused_adam_supported(device):
+    """Whether torch's fused Adam/AdamW runs on ``device`` (CPU: torch >= 2.4)."""
+    kind = torch.device(device if device is not None else "cpu").type
+    version = tuple(int(v) for v in torch.__version__.split(".")[:2])
+    return kind == "cuda" or (kind == "cpu" and version >= (2, 4))
+
+
+class _TextNetMixin:
+    """Text handling, seeding and devices shared by the two estimators."""
+
+    _task = None  # 'classification' or 'regression'
+
+    # skorch's state on an unfitted net (see _SKORCH_STATE).
+    history_ = None
+    initialized_ = False
+    virtual_params_ = _SKORCH_STATE["virtual_params_"]
+
+    __metadata_request__fit = {"sample_domain": True}
+    __metadata_request__partial_fit = {"classes": UNUSED, "sample_domain": True}
+    __metadata_request__score = {"sample_domain": True}
+
+    _parameter_constraints: dict = {
+        "encoder": [StrOptions(set(ENCODERS))],
+        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
+        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "max_length": [Interval(Integral, 1, None, closed="left"), None],
+        "lowercase": ["boolean"],
+        "token_pattern": [str, None],
+        "tokenizer": [callable, None],
+        "min_count": [Interval(Integral, 1, None, closed="left")],
+        "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
+        "freeze_embeddings": ["boolean"],
+        "init_from": [None, str, os.PathLike, HasMethods(["predict"])],
+        "freeze_encoder": ["boolean"],
+        "unfreeze_at_epoch": [Interval(Integral, 1, None, closed="left"), None],
+        "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+        "lr": [Interval(Real, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Integral, {-1}),
+        ],
+        "verbose": ["verbose"],
+        "callbacks": [list, None, StrOptions({"disable"})],
+    }
+
+    def _init_text_net(self, arguments):
+        """Set the arguments of a net's ``__init__`` (its ``locals()``)."""
+        params = {k: v for k, v in arguments.items() if k not in ("self", "kwargs")}
+        module, criterion = params.pop("module"), params.pop("criterion")
+        skorch_params = {k: params.pop(k) for k in _SKORCH_ARGUMENTS if k in params}
+        # Placeholders for module and criterion: skorch refuses torch module
+        # instances set as attributes, and an instance must reach fit to be
+        # rejected there with a clear message.
+        super().__init__(None, criterion=None, **skorch_params, **arguments["kwargs"])
+        vars(self).update(module=module, criterion=criterion)
+        for name, value in params.items():
+            setattr(self, name, value)
+        # Keep skorch's unfitted state on the class (see _SKORCH_STATE).
+        for name, default in _SKORCH_STATE.items():
+            if name in vars(self) and vars(self)[name] in (default, {}):
+                del vars(self)[name]
+
+    # ------------------------------------------------------------------ #
+    # parameters, device, cloning
+    # ------------------------------------------------------------------ #
+    @property
+    def device(self):
+        """The torch device in use (``'auto'`` resolved; see ``get_params``)."""
+        return resolve_device(vars(self).get("device", "cpu"))
+
+    @device.setter
+    def device(self, value):
+        vars(self)["device"] = value
+
+    def _get_param_names(self):
+        # skorch lists every attribute not ending in "_"; private ones are
+        # implementation details, not parameters.
+        return [k for k in super()._get_param_names() if not k.startswith("_")]
+
+    def get_params(self, deep=True, **kwargs):
+        """Get the parameters (``device`` as given, e.g. ``'auto'``).
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of sub-objects (callbacks).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep, **kwargs)
+        if "device" in params:
+            params["device"] = vars(self).get("device")
+        return params
+
+    def set_params(self, **params):
+        """Set the parameters (skorch's ``set_params``).
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names (with skorch's ``module__*``, ``callbacks__*``,
+            ... prefixes) mapped to their new values.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not self.initialized_:
+            # skorch builds the callbacks eagerly in set_params, which fails on
+            # values fit would reject with a clear message. Before fit, store
+            # them; initialize_callbacks checks them.
+            for key in [k for k in params if k.startswith("callbacks")]:
+                vars(self)[key] = params.pop(key)
+        return super().set_params(**params)
+
+    def __sklearn_clone__(self):
+        shared = {"init_from"} if self.init_from is not None else set()
+        if shares_embeddings(self.embeddings):
+            shared.add("embeddings")
+        if not shared:
+            return super().__sklearn_clone__()
+        # As sklearn.base.clone, but a fitted vectorizer (which clone would
+        # un-fit) or KeyedVectors (which clone would deep-copy) is shared, and
+        # so is the fitted model of init_from (only read, never trained).
+        params = self.get_params(deep=False)
+        for name, value in params.items():
+            if name not in shared:
+                params[name] = clone(value, safe=False)
+        new = type(self)(**params)
+        if hasattr(self, "_metadata_request"):
+            new._metadata_request = copy.deepcopy(self._metadata_request)
+        if hasattr(self, "_sklearn_output_config"):
+            new._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
+        return new
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        # The seeds of a fit in progress (a callback may pickle the net) stay
+        # with that fit.
+        state.pop("_fit_seeds", None)
+        return state
+
+    def __setstate__(self, state):
+        device = state.get("device")
+        if isinstance(device, str) and device == "auto":
+            # skorch maps tensors to state["device"]; map them to the device
+            # 'auto' stands for on this machine, and keep 'auto'.
+            state = dict(state, device=resolve_device(device))
+            super().__setstate__(state)
+            vars(self)["device"] = "auto"
+        else:
+            super().__setstate__(state)
+
+    def _check_module(self):
+        if isinstance(self.module, torch.nn.Module):
+            raise TypeError(
+                f"{type(self).__name__}: module must be a torch.nn.Module class "
+                f"(such as TextModule), not an instance ({type(self.module).__name__}"
+                "(...)). An instance would be shared by every fit and clone: a "
+                "second fit or a GridSearchCV fold would continue from its trained "
+                "weights, and skorch silently rebuilds it (dropping its weights) "
+                "when module__* parameters are set. Pass the class, with its "
+                "arguments as module__<name>=value."
+            )
+        if not callable(self.module):
+            raise TypeError(
+                f"{type(self).__name__}: module must be a torch.nn.Module class, "
+                f"got {type(self.module).__name__}."
+            )
+
+    def _validate_params(self):
+        self._check_module()
+        params = self.get_params(deep=False)
+        validate_parameter_constraints(
+            self._parameter_constraints,
+            {k: params[k] for k in self._parameter_constraints if k in params},
+            caller_name=type(self).__name__,
+        )
+        for item in self.callbacks if isinstance(self.callbacks, list) else ():
+            cb = item[1] if isinstance(item, tuple) and len(item) == 2 else item
+            if not (cb is None or isinstance(cb, Callback) or isinstance(cb, type)):
+                raise TypeError(
+                    f"{type(self).__name__}: callbacks must hold skorch callbacks "
+                    f"(or (name, callback) pairs), got {item!r}."
+                )
+        device = vars(self).get("device")
+        if device is not None and not (isinstance(device, str) and device == "auto"):
+            try:
+                torch.device(device)
+            except (RuntimeError, TypeError) as exc:
+                raise ValueError(
+                    "device must be 'auto', 'cpu', 'cuda', 'cuda:<index>', a "
+                    f"torch.device or None, got {device!r}."
+                ) from exc
+            if torch.device(device).type == "cuda" and not torch.cuda.is_available():
+                raise ValueError(
+                    f"device={device!r} but PyTorch sees no CUDA GPU; use "
+                    "device='auto' (CUDA when present, else CPU) or 'cpu'."
+                )
+        if "module_" in vars(self):
+            # skorch's check of unexpected keyword arguments knows the
+            # module__/criterion__/optimizer__ prefixes once they are built.
+            super()._validate_params()
+
+    # ------------------------------------------------------------------ #
+    # documents
+    # ------------------------------------------------------------------ #
+    def _tokenizer(self):
+        return make_tokenizer(self.lowercase, self.token_pattern, self.tokenizer)
+
+    def _encode_documents(self, X):
+        """Token ids of documents (datasets and token ids pass through)."""
+        if is_dataset(X) or isinstance(X, _RaggedIds):
+            return X
+        indptr, ids = document_ids(X, self._tokenizer(), self.vocabulary_, self)
+        return id_storage(indptr, ids, self.max_length, batched_loading(self))
+
+    # ------------------------------------------------------------------ #
+    # skorch hooks
+    # ------------------------------------------------------------------ #
+    @contextmanager
+    def _seeded(self, seeds):
+        """Train with ``seeds``: torch seeded, and the hooks given the seeds."""
+        vars(self)["_fit_seeds"] = seeds
+        try:
+            with seeded_torch(seeds.torch, self.device):
+                yield
+        finally:
+            del vars(self)["_fit_seeds"]
+
+    def _n_outputs(self):
+        raise NotImplementedError
+
+    def initialize_module(self):
+        """Build the module from the fitted vocabulary and the embeddings."""
+        self._check_module()
+        name = type(self).__name__
+        vocabulary = vars(self).get("vocabulary_")
+        if vocabulary is None:
+            raise ValueError(
+                f"{name} builds its module from the vocabulary of the documents "
+                "given to fit; call fit or partial_fit rather than initialize."
+            )
+        source = None
+        default_dim = DEFAULT_EMBEDDING_DIM
+        if self.init_from is not None:
+            source = _transfer.transfer_source(self.init_from, name, _TextNetMixin)
+            default_dim = source.architecture.embedding_dim
+        wv = load_embeddings(self.embeddings, name)
+        dim = embedding_dim(wv, self.embedding_dim, default_dim, name)
+        kwargs = {
+            "vocab_size": len(vocabulary) + 1,
+            "n_outputs": self._n_outputs(),
+            "encoder": self.encoder,
+            "embedding_dim": dim,
+            "hidden_size": self.hidden_size,
+            "dropout": self.dropout,
+        }
+        user = self.get_params_for("module")
+        clash = sorted(set(user) & (set(kwargs) | {"embeddings"}))
+        if clash:
+            raise ValueError(
+                f"{name}: module__{clash[0]} is set by the estimator; use its own "
+                "parameters (encoder, embedding_dim, hidden_size, dropout, "
+                "embeddings) instead of module__ ones."
+            )
+        copied, share = None, 0.0
+        if source is not None:
+            ours = Architecture(self.encoder, dim, self.hidden_size)
+            _transfer.check_architecture(source.architecture, ours, name)
+            copied, share = _transfer.shared_rows(vocabulary, source)
+        # Outside a fit (skorch's initialize(), set_params(module__*=...)),
+        # the module gets seeds of its own.
+        seeds = vars(self).get("_fit_seeds") or fit_seeds(self.random_state)
+        weights, coverage = initial_embeddings(
+            vocabulary, dim, seeds.embedding, pretrained=wv, copied=copied
+        )
+        self.module_ = self.module(**kwargs, embeddings=weights, **user)
+        self.embedding_coverage_ = coverage
+        self.transferred_ = {"embedding": 0.0, "encoder": False, "head": False}
+        if source is not None:
+            head = _transfer.same_outputs(
+                source, self._task, getattr(self, "classes_", None)
+            )
+            self.transferred_ = {
+                "embedding": share,
+                "encoder": True,
+                "head": _transfer.copy_layers(self.module_, source, head, name),
+            }
+        if self.verbose and self.embeddings is not None:
+            print(
+                f"[{name}] {coverage:.1%} of the {len(vocabulary)} words start from "
+                "pretrained vectors.",
+                flush=True,
+            )
+        return self
+
+    def get_params_for(self, prefix):
+        """Collect init parameters of a component, adding the embedding group.
+
+        Parameters
+        ----------
+        prefix : str
+            Component name, e.g. ``'module'`` or ``'optimizer'``.
+
+        Returns
+        -------
+        kwargs : dict
+            Keyword arguments of the component.
+        """
+        kwargs = super().get_params_for(prefix)
+        if (
+            prefix == "optimizer"
+            and self.optimizer in (torch.optim.Adam, torch.optim.AdamW)
+            and not {"fused", "foreach"} & set(kwargs)
+            and _fused_adam_supported(self.device)
+        ):
+            # One kernel for all parameters: epochs over trainable embeddings
+            # are ~2.4x faster on a CPU than with the per-tensor update.
+            kwargs["fused"] = True
+        if prefix == "optimizer" and self.embedding_lr is not None:
+            groups = list(kwargs.get("param_groups", []))
+            # skorch gives a parameter to the first matching group, so a group
+            # of the user's own for the embeddings takes precedence.
+            groups.append((EMBEDDING_PARAMS, {"lr": self.embedding_lr}))
+            kwargs["param_groups"] = groups
+        return kwargs
+
+    @property
+    def _default_callbacks(self):
+        return list(super()._default_callbacks) + parameter_callbacks(self)
+
+    def initialize_callbacks(self):
+        """Build the callbacks; reject parameters of callbacks that do not exist.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        super().initialize_callbacks()
+        names = {name for name, _ in self._uniquely_named_callbacks()}
+        for key in vars(self):
+            if key.startswith("callbacks__"):
+                name = key[len("callbacks__") :].split("__")[0]
+                if name not in names:
+                    raise ValueError(
+                        f"{type(self).__name__}: {key} sets a callback that does not "
+                        f"exist; the callbacks are {sorted(names)}."
+                    )
+        return self
+
+    def get_dataset(self, X, y=None):
+        """Wrap token ids (and targets) in a dataset read a batch at a time.
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, length), dict or torch Dataset
+            Token ids, or a dict of them (``"X"``) and the rows'
+            ``"sample_weight"``; datasets pass through.
+        y : ndarray of shape (n_samples,) or (n_samples, 1), default=None
+            Encoded targets.
+
+        Returns
+        -------
+        dataset : torch Dataset
+            The dataset.
+        """
+        if batched_loading(self) and _TokenIdDataset.holds(X):
+            return _TokenIdDataset(X, y)
+        return super().get_dataset(X, y)
+
+    def get_split_datasets(self, X, y=None, **fit_params):
+        """Split the training set (only with ``early_stopping`` by default).
+
+        Parameters
+        ----------
+        X : ndarray of shape (n_samples, length)
+            Token ids.
+        y : ndarray of shape (n_samples,) or (n_samples, 1)
+            Encoded targets.
+        **fit_params : dict
+            Passed to the split.
+
+        Returns
+        -------
+        dataset_train : torch Dataset
+            The training rows.
+        dataset_valid : torch Dataset or None
+            The validation rows.
+        """
+        split = self.train_split
+        if split is None and self.early_stopping:
+            seeds = vars(self).get("_fit_seeds") or fit_seeds(self.random_state)
+            split = ValidSplit(
+                self.validation_fraction,
+                stratified=self._task == "classification",
+                random_state=seeds.split,
+            )
+        dataset = self.get_dataset(X, y)
+        if not split:
+            return dataset, None
+        if y is None:
+            return split(dataset, **fit_params)
+        return split(dataset, y, **fit_params)
+
+    def get_iterator(self, dataset, training=False):
+        """Build a data loader with its own generator (shuffled for training).
+
+        Parameters
+        ----------
+        dataset : torch Dataset
+            The rows.
+        training : bool, default=False
+            Whether the loader is for training.
+
+        Returns
+        -------
+        iterator : torch DataLoader
+            The loader.
+        """
+        if training:
+            kwargs = self.get_params_for("iterator_train")
+            iterator = self.iterator_train
+            kwargs.setdefault("shuffle", True)
+        else:
+            kwargs = self.get_params_for("iterator_valid")
+            iterator = self.iterator_valid
+        # Outside a fit (predictions), a fixed seed: the order is not shuffled.
+        seeds = vars(self).get("_fit_seeds")
+        kwargs = loader_kwargs(
+            iterator,
+            kwargs,
+            batch_size=self.batch_size,
+            n_rows=len(dataset),
+            seed=0 if seeds is None else seeds.batches,
+        )
+        return iterator(dataset, **kwargs)
+
+    def __sklearn_is_fitted__(self):
+        return "vocabulary_" in vars(self) and super().__sklearn_is_fitted__()
+
+    def load_params(self, *args, **kwargs):
+        """Load module, optimizer or history files (skorch's ``load_params``).
+
+        Parameters
+        ----------
+        *args, **kwargs
+            See :meth:`skorch.NeuralNet.load_params`.
+        """
+        device = vars(self).get("device")
+        try:
+            return super().load_params(*args, **kwargs)
+        finally:
+            vars(self)["device"] = device  # skorch may overwrite 'auto'
+
+    # ------------------------------------------------------------------ #
+    # fitting
+    # ------------------------------------------------------------------ #
+    def _encode_targets(self, y, first_fit, classes=None):
+        raise NotImplementedError
+
+    def _fit(
+        self,
+        X,
+        y,
+        sample_domain,
+        fit_params,
+        *,
+        method,
+        classes=None,
+        sample_weight=None,
+    ):
+        name = type(self).__name__
+        docs, token_lists = tokenized_documents(X, self._tokenizer(), name)
+        if y is None:
+            raise ValueError(
+                f"{name} requires y: the target of each document (-1 or NaN for "
+                "unlabelled ones)."
+            )
+        rows = labelled_rows(
+            docs, y, sample_domain, sample_weight, task=self._task, estimator_name=name
+        )
+        sample_weight = rows.sample_weight
+        if sample_weight is not None and not sample_weight.sum() > 0:
+            raise ValueError(
+                f"{name}: sample_weight is zero on every labelled row; nothing to "
+                "learn from."
+            )
+        fitted = self.__sklearn_is_fitted__()
+        keep = method == "partial_fit" or (self.warm_start and self.initialized_)
+        first_fit = not (keep and fitted)
+        if first_fit:
+            # Every document (unlabelled ones too) brings its words.
+            vocabulary = build_vocabulary(
+                token_lists, self.min_count, self.max_vocab_size, name
+            )
+        idx = rows.masks.labelled_indices
+        y_enc = self._encode_targets(rows.masks.y[idx], first_fit, classes)
+        if first_fit:
+            self.vocabulary_ = vocabulary
+        indptr, ids = token_list_ids(
+            [token_lists[i] for i in idx], self.vocabulary_, self
+        )
+        ids = id_storage(indptr, ids, self.max_length, batched_loading(self))
+        if sample_weight is not None:
+            # Batches carry their rows' weights to get_loss (infer drops them).
+            ids = {"X": ids, "sample_weight": sample_weight.astype(np.float32)}
+        offset = 0 if first_fit else len(self.history_ or ())
+        with self._seeded(fit_seeds(self.random_state, offset)):
+            if first_fit or not self.initialized_:
+                self.initialize()
+            super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
+        return self
+
+    def infer(self, x, **fit_params):
+        """Run the module on a batch (its sample weights left out).
+
+        Parameters
+        ----------
+        x : torch.Tensor or dict
+            Token ids of a batch, or a dict of them (key ``"X"``) and of the
+            rows' ``"sample_weight"``.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        y_infer : torch.Tensor
+            The module's output.
+        """
+        if isinstance(x, dict) and "sample_weight" in x:
+            x = x["X"]
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        """Loss of a batch: the weighted mean over its rows with ``sample_weight``.
+
+        Parameters
+        ----------
+        y_pred : torch.Tensor
+            Module outputs.
+        y_true : torch.Tensor
+            Encoded targets.
+        X : torch.Tensor or dict, default=None
+            The batch, with the rows' ``"sample_weight"`` when ``fit`` got
+            them.
+        training : bool, default=False
+            Whether the batch is a training one.
+
+        Returns
+        -------
+        loss : torch.Tensor
+            A scalar.
+        """
+        weight = X.get("sample_weight") if isinstance(X, dict) else None
+        if weight is None:
+            return super().get_loss(y_pred, y_true, X=X, training=training)
+        with per_row_losses(self.criterion_, type(self).__name__):
+            loss = super().get_loss(y_pred, y_true, X=X, training=training)
+        return weighted_mean(loss, weight)
+
+    def _forward(self, X):
+        """Return the module outputs (after the prediction nonlinearity)."""
+        check_is_fitted(self)
+        encoded = self._encode_documents(X)
+        if len(encoded) == 0:
+            # No batch to run: an empty result of the right shape.
+            return np.zeros((0, self._n_outputs()), dtype=np.float32)
+        return NeuralNet.predict_proba(self, encoded)
+
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Score the predictions on the labelled rows of ``X``.
+
+        Unlabelled rows (``y == -1`` for classification, NaN for regression)
+        are ignored, so a cross-validation fold holding unlabelled target rows
+        still gets a finite score.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+        y : array-like of shape (n_samples,)
+            True targets; ``-1`` or NaN for unlabelled rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row, read as in :meth:`fit`.
+
+        Returns
+        -------
+        score : float
+            Accuracy (classifier) or coefficient of determination R^2
+            (regressor) on the labelled rows.
+        """
+        check_is_fitted(self)
+        docs = checked_documents(X, type(self).__name__)
+        return score_labelled(
+            self, docs, y, sample_weight, sample_domain, task=self._task
+        )
+
+    # ------------------------------------------------------------------ #
+    # persistence of the weights
+    # ------------------------------------------------------------------ #
+    def save_weights(self, path):
+        """Save the module's weights to a safetensors file.
+
+        The file holds the tensors of ``module_`` and, as metadata, the
+        vocabulary (so that :meth:`load_weights` can check that it matches).
+        Use pickle to save the whole estimator.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Destination file (written atomically).
+
+        Returns
+        -------
+        path : str
+            The written file.
+        """
+        check_is_fitted(self)
+        classes = self.classes_ if self._task == "classification" else None
+        return _transfer.write_weights(
+            path, self.module_, self.vocabulary_, type(self).__name__, classes
+        )
+
+    def load_weights(self, path):
+        """Load module weights written by :meth:`save_weights`.
+
+        The estimator must be fitted with the same vocabulary and
+        architecture; the weights replace those of ``module_``.
+
+        Parameters
+        ----------
+        path : str or path-like
+            A file written by :meth:`save_weights`.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        check_is_fitted(self)
+        _transfer.load_weights(self.module_, path, self.vocabulary_)
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        tags.target_tags.required = True
+        tags.target_tags.single_output = True
+        tags.target_tags.multi_output = False
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,283 @@
+"""The neural text classifier."""
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context
+from skorch import NeuralNetClassifier
+from skorch.utils import is_dataset
+
+from sktransfer.neural._base import _TextNetMixin
+from sktransfer.neural._docstring import text_net_docstring
+from sktransfer.neural._module import TextModule
+from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
+
+__all__ = ["TextClassifier"]
+
+
+@text_net_docstring
+class TextClassifier(_TextNetMixin, NeuralNetClassifier):
+    """Neural text classifier that starts from pretrained word vectors.
+
+    A skorch :class:`~skorch.NeuralNetClassifier` over raw documents: ``fit``
+    tokenises the documents (with the settings of
+    :class:`~sktransfer.embeddings.Word2VecVectorizer`), learns a vocabulary
+    from all of them (unlabelled rows included, so target-domain words get a
+    vector), initialises the embedding layer from ``embeddings`` and trains a
+    :class:`TextModule` (mean, CNN or LSTM encoder) on the labelled rows with
+    the cross-entropy loss. The transfer knobs (freezing, gradual
+    unfreezing, a separate learning rate for the word vectors) are plain
+    parameters, so :class:`~sklearn.model_selection.GridSearchCV` searches
+    them; skorch's callbacks, ``history_`` and ``module__*`` parameters work
+    as usual.
+
+    Parameters
+    ----------
+    %(shared_parameters)s
+    criterion : torch loss class, default=torch.nn.CrossEntropyLoss
+        Loss on the module's logits.
+    classes : array-like of shape (n_classes,), default=None
+        The labels, in the order of the outputs. None uses the sorted labels
+        of the labelled rows of ``y``.
+    %(kwargs)s
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, as given in ``y`` (strings stay strings).
+    %(shared_attributes)s
+
+    See Also
+    --------
+    TextRegressor : The same network for regression targets.
+    sktransfer.embeddings.Word2VecVectorizer : Train the word vectors.
+
+    Notes
+    -----
+    The domain contract of :func:`sktransfer.utils.check_domains` applies:
+    rows with ``y == -1`` are unlabelled. They are left out of the loss but
+    their words enter the vocabulary. ``fit`` and ``score`` accept
+    ``sample_domain`` and request it for metadata routing by default.
+
+    ``predict`` and ``predict_proba`` also accept a torch ``Dataset`` of token
+    ids (as skorch's scoring callbacks pass); ``predict`` then returns class
+    indices, which match the encoded targets such datasets hold.
+
+    References
+    ----------
+    .. [1] Y. Kim. "Convolutional Neural Networks for Sentence
+       Classification". EMNLP, 2014.
+    .. [2] J. Howard and S. Ruder. "Universal Language Model Fine-tuning for
+       Text Classification". ACL, 2018 (gradual unfreezing, discriminative
+       learning rates).
+
+    Examples
+    --------
+    >>> from sktransfer.neural import TextClassifier
+    >>> X = ["a good film", "a great film", "a bad film", "an awful film",
+    ...      "good fun", "great fun", "bad acting", "awful acting"]
+    >>> y = ["pos", "pos", "neg", "neg", "pos", "pos", "neg", "neg"]
+    >>> clf = TextClassifier(embedding_dim=16, hidden_size=16, max_epochs=30,
+    ...                      lr=0.01, device="cpu", random_state=0)
+    >>> clf.fit(X, y).classes_
+    array(['neg', 'pos'], dtype='<U3')
+    >>> clf.predict(["good film", "awful film"])
+    array(['pos', 'neg'], dtype='<U3')
+    >>> clf.predict_proba(["great acting"]).shape
+    (1, 2)
+    """
+
+    _task = "classification"
+
+    def __init__(
+        self,
+        module=TextModule,
+        *,
+        encoder="mean",
+        embedding_dim=None,
+        hidden_size=100,
+        dropout=0.2,
+        max_length=256,
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        min_count=1,
+        max_vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        init_from=None,
+        freeze_encoder=False,
+        unfreeze_at_epoch=None,
+        embedding_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=None,
+        criterion=torch.nn.CrossEntropyLoss,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        classes=None,
+        warm_start=False,
+        verbose=0,
+        device="auto",
+        **kwargs,
+    ):
+        # skorch's parameters and the text nets' own, set by the base class.
+        self._init_text_net(locals())
+
+    @property
+    def classes_(self):
+        """The class labels (set by ``fit``)."""
+        try:
+            return vars(self)["classes_"]
+        except KeyError:
+            raise AttributeError(
+                f"{type(self).__name__} has no attribute 'classes_' before fit."
+            ) from None
+
+    @classes_.setter
+    def classes_(self, value):
+        vars(self)["classes_"] = value
+
+    def _n_outputs(self):
+        return len(self.classes_)
+
+    def _encode_targets(self, y, first_fit, classes=None):
+        name = type(self).__name__
+        if first_fit:
+            given = classes if classes is not None else self.classes
+            if given is not None:
+                labels = np.asarray(given)
+                if len(set(labels.tolist())) != len(labels):
+                    raise ValueError(f"{name}: classes holds duplicate labels.")
+            else:
+                try:
+                    labels = np.unique(y)
+                except TypeError as exc:
+                    raise ValueError(
+                        f"{name}: the labels of y cannot be sorted (mixed types?): "
+                        f"{exc}"
+                    ) from exc
+            if len(labels) < 2:
+                raise ValueError(
+                    f"{name} needs at least 2 classes among the labelled rows, got "
+                    f"{len(labels)} ({labels.tolist()!r})."
+                )
+            self.classes_ = labels
+        index = {label: i for i, label in enumerate(self.classes_.tolist())}
+        try:
+            codes = [index[label] for label in y.tolist()]
+        except KeyError as exc:
+            raise ValueError(
+                f"{name}: y holds the label {exc.args[0]!r}, which is not among "
+                f"classes_ {self.classes_.tolist()!r}."
+            ) from None
+        return np.asarray(codes, dtype=np.int64)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @text_net_docstring
+    def fit(self, X, y, sample_weight=None, *, sample_domain=None, **fit_params):
+        """Learn the vocabulary and train the network on the labelled rows.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents of all domains (strings, or lists of tokens).
+        y : array-like of shape (n_samples,)
+            Labels of any type; ``-1`` marks unlabelled rows (never modified).
+        %(fit_sample_weight)s
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row (non-negative: source, negative: target), as in
+            :func:`sktransfer.utils.check_domains`.
+        **fit_params : dict
+            Passed to skorch (its train split and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted classifier.
+        """
+        return self._fit(
+            X, y, sample_domain, fit_params, method="fit", sample_weight=sample_weight
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @text_net_docstring
+    def partial_fit(
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        sample_domain=None,
+        **fit_params,
+    ):
+        """Train for ``max_epochs`` more epochs without re-initialising.
+
+        The first call learns the vocabulary and the classes (give every
+        label in ``classes`` when a batch may lack some); later calls keep
+        them.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+        y : array-like of shape (n_samples,)
+            Labels; ``-1`` marks unlabelled rows.
+        classes : array-like of shape (n_classes,), default=None
+            All labels, on the first call.
+        %(fit_sample_weight)s
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row.
+        **fit_params : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The classifier.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_domain,
+            fit_params,
+            method="partial_fit",
+            classes=classes,
+            sample_weight=sample_weight,
+        )
+
+    def predict_proba(self, X):
+        """Class probabilities of documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes), dtype float32
+            Probabilities, columns ordered as ``classes_``.
+        """
+        return self._forward(X)
+
+    def predict(self, X):
+        """Predict the class of documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        index = self.predict_proba(X).argmax(axis=1)
+        return index if is_dataset(X) else self.classes_[index]

@@ -1,0 +1,222 @@
+"""Docstring text shared by the text nets, and the decorator that fills it in.
+
+The parameters, attributes and method arguments that :class:`TextClassifier`
+and :class:`TextRegressor` share are written once here and substituted into
+their docstrings by :class:`Substitution` (as imbalanced-learn's
+``imblearn.utils._docstring.Substitution`` does), at ``%(name)s``
+placeholders.
+"""
+
+import re
+
+__all__ = ["Substitution", "text_net_docstring"]
+
+
+class Substitution:
+    """Decorator filling the ``%(name)s`` placeholders of a docstring.
+
+    Each placeholder is replaced by its text, stripped, so that the text's
+    first line takes the placeholder's indentation and the following lines
+    keep their own. Unlike ``%`` formatting, other ``%`` signs and braces in
+    the docstring are left alone; a placeholder without a text is an error.
+
+    Parameters
+    ----------
+    **params : dict of str to str
+        Placeholder name to text.
+    """
+
+    def __init__(self, **params):
+        self.params = params
+
+    def __call__(self, obj):
+        """Fill the docstring of ``obj`` (a class or a function) in place."""
+        doc = obj.__doc__
+        if doc:  # None under python -OO
+            for name, text in self.params.items():
+                doc = doc.replace(f"%({name})s", text.strip())
+            unknown = re.findall(r"%\((\w+)\)s", doc)
+            if unknown:
+                raise ValueError(
+                    f"{obj.__qualname__}: no text for the docstring "
+                    f"placeholder(s) {sorted(set(unknown))}."
+                )
+            obj.__doc__ = doc
+        return obj
+
+
+_SHARED_PARAMETERS = r"""
+    module : torch.nn.Module class, default=TextModule
+        The network, as a class (never an instance: an instance would be
+        shared by every fit and clone). It is built in ``fit`` with the
+        keyword arguments ``vocab_size``, ``n_outputs``, ``encoder``,
+        ``embedding_dim``, ``hidden_size``, ``dropout`` and ``embeddings``
+        (the initial word vectors), plus any ``module__<name>`` parameter
+        (e.g. ``module__kernel_sizes=(2, 3)``). A custom module must name its
+        embedding layer ``embedding`` for freezing and ``embedding_lr``.
+    encoder : {'mean', 'cnn', 'lstm'}, default='mean'
+        Document encoder of :class:`TextModule`: the mean of the word vectors
+        followed by a ReLU layer; convolutions of widths 3, 4 and 5 with
+        max-over-time pooling (Kim, 2014); or a bidirectional LSTM.
+    embedding_dim : int, default=None
+        Dimension of the word vectors. None means the dimension of
+        ``embeddings`` (which must match when both are given), else 100.
+    hidden_size : int, default=100
+        Units of the mean encoder's hidden layer, filters per width of the CNN,
+        or LSTM units per direction.
+    dropout : float, default=0.2
+        Dropout rate on the document vector.
+    max_length : int, default=256
+        Keep at most this many (in-vocabulary) tokens of each document. None
+        keeps every token. Token ids are held per document (memory grows with
+        the number of tokens, not documents x longest document) and each
+        batch is padded to its own longest document.
+    lowercase : bool, default=True
+        Lowercase string documents before tokenising.
+    token_pattern : str or None, default=r"(?u)\b\w\w+\b"
+        Regular expression of a token (scikit-learn's default); None splits on
+        whitespace. Ignored when ``tokenizer`` is given. Use the settings the
+        ``embeddings`` were trained with, so that words match.
+    tokenizer : callable, default=None
+        Function from a (lowercased) string to a list of tokens; must be
+        picklable for the estimator to be. Pre-tokenised documents (lists of
+        str) are used as they are.
+    min_count : int, default=1
+        Keep words seen at least this many times in the documents given to
+        ``fit`` (labelled and unlabelled alike).
+    max_vocab_size : int, default=None
+        Keep at most this many words, the most frequent ones. None keeps all.
+    embeddings : Word2VecVectorizer, KeyedVectors or path, default=None
+        Pretrained word vectors that initialise the embedding layer: a fitted
+        :class:`~sktransfer.embeddings.Word2VecVectorizer` (also wrapped in
+        :class:`~sklearn.frozen.FrozenEstimator`), gensim ``KeyedVectors``, or
+        the path of a word2vec, GloVe or gensim vector file (read in ``fit``
+        with :func:`~sktransfer.embeddings.load_vectors`). Words of the
+        vocabulary without a vector get random rows of the same scale.
+        ``clone`` shares vectorizers and KeyedVectors instead of copying them;
+        as values of a parameter grid (which scikit-learn clones), use
+        ``FrozenEstimator(vectorizer)`` or a path. The estimator pickles with
+        what is given here: a path keeps pickles small. None starts from
+        random vectors.
+    freeze_embeddings : bool, default=False
+        Keep the word vectors fixed during training.
+    init_from : TextClassifier, TextRegressor or path, default=None
+        A fitted model whose parameters initialise this one (parameter
+        transfer): a fitted :class:`TextClassifier` or :class:`TextRegressor`,
+        the same wrapped in :class:`~sklearn.frozen.FrozenEstimator`, or the
+        path of a file written by :meth:`save_weights`. After the module is
+        built in ``fit``, the embedding rows of the words both vocabularies
+        share are copied (the other rows keep their initialisation from
+        ``embeddings``; without ``embeddings`` they are random rows at the
+        scale of the copied ones, and all the documents given to ``fit``,
+        unlabelled ones included, extend the vocabulary that can be copied);
+        the encoder is copied, which requires the same
+        ``encoder``, embedding dimension and ``hidden_size`` (a ValueError
+        says what differs); the head is copied only when the outputs are the
+        same: the same ``classes_`` in the same order for a classifier, any
+        regressor source for a regressor. ``transferred_`` records what was
+        copied. When ``embedding_dim`` and ``embeddings`` are None, the
+        embedding dimension of ``init_from`` is used. ``clone`` shares the
+        model instead of un-fitting it; ``warm_start`` and ``partial_fit``
+        transfer only when they initialise the module. The estimator pickles
+        with what is given here: a path keeps pickles small.
+    freeze_encoder : bool, default=False
+        Keep the encoder's weights fixed during training (typically the
+        encoder copied from ``init_from``); the embeddings and the head still
+        train unless ``freeze_embeddings`` is set.
+    unfreeze_at_epoch : int, default=None
+        Gradual unfreezing: the word vectors are frozen at the start and
+        trained from this epoch on (1-based), whatever ``freeze_embeddings``
+        says. None keeps ``freeze_embeddings`` for the whole training.
+    embedding_lr : float, default=None
+        Learning rate of the word vectors (a parameter group of its own),
+        typically smaller than ``lr`` for pretrained vectors. None uses
+        ``lr``.
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the labelled rows (stratified for
+        classification), stop when the validation loss has not improved for
+        ``n_iter_no_change`` epochs and restore the weights of the epoch with
+        the lowest validation loss (checkpointed in a private temporary
+        directory per fit, removed afterwards: safe in parallel searches).
+    validation_fraction : float, default=0.1
+        Share of the labelled rows held out by ``early_stopping``.
+    n_iter_no_change : int, default=5
+        Patience of ``early_stopping``, in epochs.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the weight initialisation, the random rows of words without a
+        pretrained vector, dropout, the shuffling of the batches and the
+        validation split. The caller's global torch and numpy random states
+        are left unchanged when an int is given. None draws a seed from
+        numpy's global random state.
+    optimizer : torch optimizer class, default=torch.optim.AdamW
+        Optimizer; its parameters are set with ``optimizer__<name>``. Adam
+        and AdamW run fused (``optimizer__fused=True``, one kernel for all
+        parameters) where PyTorch supports it (CUDA; CPU from torch 2.4),
+        unless ``optimizer__fused`` or ``optimizer__foreach`` is set.
+    lr : float, default=1e-3
+        Learning rate.
+    max_epochs : int, default=10
+        Number of passes over the labelled rows.
+    batch_size : int, default=64
+        Documents per batch.
+    train_split : callable, default=None
+        skorch's internal validation split. None (no split) unless
+        ``early_stopping`` is on; a value given here overrides it.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks, added to the built-in ones (loss logging,
+        freezing, early stopping).
+    warm_start : bool, default=False
+        Whether ``fit`` continues training the fitted module (keeping its
+        vocabulary and classes) instead of starting anew.
+    verbose : int, default=0
+        1 prints skorch's per-epoch table of losses (and the share of words
+        with a pretrained vector); 2 also shows a progress bar over batches.
+    device : str, torch.device or None, default='auto'
+        Where to train and predict: 'auto', 'cpu', 'cuda' or any torch
+        device. ``'auto'`` is ``'cuda'`` when PyTorch sees a GPU, else
+        ``'cpu'``; it is resolved whenever the net uses the device, so
+        ``get_params`` and ``clone`` keep ``'auto'`` and a model trained on a
+        GPU predicts on a CPU-only machine once unpickled.
+"""
+
+_KWARGS = """
+    **kwargs : dict
+        Other skorch parameters (``iterator_train``, ``dataset``,
+        ``predict_nonlinearity``, ``compile``, ...) and double-underscore
+        parameters: ``module__*``, ``optimizer__*``, ``criterion__*``,
+        ``iterator_train__*``, ``iterator_valid__*``, ``callbacks__*``.
+"""
+
+_SHARED_ATTRIBUTES = """
+    vocabulary_ : dict of str to int
+        Word to row of the embedding matrix (row 0 is padding).
+    embedding_coverage_ : float
+        Share of the vocabulary initialised from ``embeddings`` (0.0 without
+        embeddings).
+    transferred_ : dict
+        What ``init_from`` initialised: ``'embedding'``, the share of the
+        vocabulary whose rows were copied (0.0 without ``init_from``), and
+        ``'encoder'`` and ``'head'``, whether they were copied.
+    module_ : torch.nn.Module
+        The trained network.
+    history_ : skorch.History
+        Per-epoch (and per-batch) losses and timings; also ``history``.
+"""
+
+
+# An argument of fit and partial_fit (indented for a method's docstring).
+_FIT_SAMPLE_WEIGHT = """
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weight of each row in the loss: each batch's loss is the weighted
+            mean of its labelled rows' losses (unlabelled rows have none).
+            None weighs every row the same.
+"""
+
+#: Fills the shared text into the docstrings of the text nets and their
+#: methods.
+text_net_docstring = Substitution(
+    shared_parameters=_SHARED_PARAMETERS,
+    kwargs=_KWARGS,
+    shared_attributes=_SHARED_ATTRIBUTES,
+    fit_sample_weight=_FIT_SAMPLE_WEIGHT,
+)

@@ -1,0 +1,189 @@
+"""The neural text regressor."""
+
+import numpy as np
+import torch
+from sklearn.base import _fit_context
+from sklearn.utils.metaestimators import available_if
+from skorch import NeuralNetRegressor
+
+from sktransfer.neural._base import _TextNetMixin
+from sktransfer.neural._docstring import text_net_docstring
+from sktransfer.neural._module import TextModule
+from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
+
+__all__ = ["TextRegressor"]
+
+
+@text_net_docstring
+class TextRegressor(_TextNetMixin, NeuralNetRegressor):
+    """Neural text regressor that starts from pretrained word vectors.
+
+    The regression counterpart of :class:`TextClassifier`: the same
+    vocabulary, embeddings and encoders, one output and the mean squared
+    error loss. Rows whose target is NaN are unlabelled.
+
+    Parameters
+    ----------
+    %(shared_parameters)s
+    criterion : torch loss class, default=torch.nn.MSELoss
+        Loss between the output and the target.
+    %(kwargs)s
+
+    Attributes
+    ----------
+    %(shared_attributes)s
+
+    See Also
+    --------
+    TextClassifier : The same network for class labels.
+
+    Notes
+    -----
+    Targets are used on their own scale (they are not standardised); scale
+    them (e.g. with :class:`~sklearn.compose.TransformedTargetRegressor`) when
+    they are far from unit variance.
+
+    Examples
+    --------
+    >>> from sktransfer.neural import TextRegressor
+    >>> X = ["a good film", "a great film", "a bad film", "an awful film"]
+    >>> y = [1.0, 2.0, -1.0, -2.0]
+    >>> reg = TextRegressor(embedding_dim=8, hidden_size=8, max_epochs=5,
+    ...                     device="cpu", random_state=0).fit(X, y)
+    >>> reg.predict(["a good film"]).shape
+    (1,)
+    """
+
+    _task = "regression"
+
+    def __init__(
+        self,
+        module=TextModule,
+        *,
+        encoder="mean",
+        embedding_dim=None,
+        hidden_size=100,
+        dropout=0.2,
+        max_length=256,
+        lowercase=True,
+        token_pattern=DEFAULT_TOKEN_PATTERN,
+        tokenizer=None,
+        min_count=1,
+        max_vocab_size=None,
+        embeddings=None,
+        freeze_embeddings=False,
+        init_from=None,
+        freeze_encoder=False,
+        unfreeze_at_epoch=None,
+        embedding_lr=None,
+        early_stopping=False,
+        validation_fraction=0.1,
+        n_iter_no_change=5,
+        random_state=None,
+        criterion=torch.nn.MSELoss,
+        optimizer=torch.optim.AdamW,
+        lr=1e-3,
+        max_epochs=10,
+        batch_size=64,
+        train_split=None,
+        callbacks=None,
+        warm_start=False,
+        verbose=0,
+        device="auto",
+        **kwargs,
+    ):
+        # skorch's parameters and the text nets' own, set by the base class.
+        self._init_text_net(locals())
+
+    def _n_outputs(self):
+        return 1
+
+    def _encode_targets(self, y, first_fit, classes=None):
+        return np.asarray(y, dtype=np.float32).reshape(-1, 1)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @text_net_docstring
+    def fit(self, X, y, sample_weight=None, *, sample_domain=None, **fit_params):
+        """Learn the vocabulary and train the network on the labelled rows.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents of all domains (strings, or lists of tokens).
+        y : array-like of shape (n_samples,)
+            Targets; NaN marks unlabelled rows (never modified).
+        %(fit_sample_weight)s
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row (non-negative: source, negative: target).
+        **fit_params : dict
+            Passed to skorch (its train split and the module's ``forward``).
+
+        Returns
+        -------
+        self : object
+            The fitted regressor.
+        """
+        return self._fit(
+            X, y, sample_domain, fit_params, method="fit", sample_weight=sample_weight
+        )
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @text_net_docstring
+    def partial_fit(
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        sample_domain=None,
+        **fit_params,
+    ):
+        """Train for ``max_epochs`` more epochs without re-initialising.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents (the first call learns the vocabulary).
+        y : array-like of shape (n_samples,)
+            Targets; NaN marks unlabelled rows.
+        classes : None
+            Unused; present for API consistency.
+        %(fit_sample_weight)s
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row.
+        **fit_params : dict
+            Passed to skorch.
+
+        Returns
+        -------
+        self : object
+            The regressor.
+        """
+        return self._fit(
+            X,
+            y,
+            sample_domain,
+            fit_params,
+            method="partial_fit",
+            sample_weight=sample_weight,
+        )
+
+    @available_if(lambda est: False)
+    def predict_proba(self, X):
+        """Not available: a regressor has no probabilities."""
+
+    def predict(self, X):
+        """Predict the target of documents.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,), dtype float64
+            Predictions.
+        """
+        return self._forward(X)[:, 0].astype(np.float64)

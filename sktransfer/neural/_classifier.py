@@ -32,19 +32,19 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
 
     Parameters
     ----------
-    %(shared_parameters)s
+    {shared_parameters}
     criterion : torch loss class, default=torch.nn.CrossEntropyLoss
         Loss on the module's logits.
     classes : array-like of shape (n_classes,), default=None
         The labels, in the order of the outputs. None uses the sorted labels
         of the labelled rows of ``y``.
-    %(kwargs)s
+    {kwargs}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
         The class labels, as given in ``y`` (strings stay strings).
-    %(shared_attributes)s
+    {shared_attributes}
 
     See Also
     --------
@@ -188,7 +188,7 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
             Documents of all domains (strings, or lists of tokens).
         y : array-like of shape (n_samples,)
             Labels of any type; ``-1`` marks unlabelled rows (never modified).
-        %(fit_sample_weight)s
+        {fit_sample_weight}
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row (non-negative: source, negative: target), as in
             :func:`sktransfer.utils.check_domains`.
@@ -230,7 +230,7 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
             Labels; ``-1`` marks unlabelled rows.
         classes : array-like of shape (n_classes,), default=None
             All labels, on the first call.
-        %(fit_sample_weight)s
+        {fit_sample_weight}
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row.
         **fit_params : dict

@@ -1,48 +1,16 @@
-"""Docstring text shared by the text nets, and the decorator that fills it in.
+"""Docstring text shared by the text nets.
 
 The parameters, attributes and method arguments that :class:`TextClassifier`
-and :class:`TextRegressor` share are written once here and substituted into
-their docstrings by :class:`Substitution` (as imbalanced-learn's
-``imblearn.utils._docstring.Substitution`` does), at ``%(name)s``
-placeholders.
+and :class:`TextRegressor` share are written once here and filled into their
+docstrings, at ``{name}`` placeholder lines, by the package's one docstring
+mechanism, :class:`sktransfer.utils._docstring.Substitution`.
 """
 
-import re
+from textwrap import dedent
 
-__all__ = ["Substitution", "text_net_docstring"]
+from sktransfer.utils._docstring import Substitution
 
-
-class Substitution:
-    """Decorator filling the ``%(name)s`` placeholders of a docstring.
-
-    Each placeholder is replaced by its text, stripped, so that the text's
-    first line takes the placeholder's indentation and the following lines
-    keep their own. Unlike ``%`` formatting, other ``%`` signs and braces in
-    the docstring are left alone; a placeholder without a text is an error.
-
-    Parameters
-    ----------
-    **params : dict of str to str
-        Placeholder name to text.
-    """
-
-    def __init__(self, **params):
-        self.params = params
-
-    def __call__(self, obj):
-        """Fill the docstring of ``obj`` (a class or a function) in place."""
-        doc = obj.__doc__
-        if doc:  # None under python -OO
-            for name, text in self.params.items():
-                doc = doc.replace(f"%({name})s", text.strip())
-            unknown = re.findall(r"%\((\w+)\)s", doc)
-            if unknown:
-                raise ValueError(
-                    f"{obj.__qualname__}: no text for the docstring "
-                    f"placeholder(s) {sorted(set(unknown))}."
-                )
-            obj.__doc__ = doc
-        return obj
+__all__ = ["text_net_docstring"]
 
 
 _SHARED_PARAMETERS = r"""
@@ -204,7 +172,7 @@ _SHARED_ATTRIBUTES = """
 """
 
 
-# An argument of fit and partial_fit (indented for a method's docstring).
+# An argument of fit and partial_fit.
 _FIT_SAMPLE_WEIGHT = """
         sample_weight : array-like of shape (n_samples,), default=None
             Weight of each row in the loss: each batch's loss is the weighted
@@ -215,8 +183,8 @@ _FIT_SAMPLE_WEIGHT = """
 #: Fills the shared text into the docstrings of the text nets and their
 #: methods.
 text_net_docstring = Substitution(
-    shared_parameters=_SHARED_PARAMETERS,
-    kwargs=_KWARGS,
-    shared_attributes=_SHARED_ATTRIBUTES,
-    fit_sample_weight=_FIT_SAMPLE_WEIGHT,
+    shared_parameters=dedent(_SHARED_PARAMETERS),
+    kwargs=dedent(_KWARGS),
+    shared_attributes=dedent(_SHARED_ATTRIBUTES),
+    fit_sample_weight=dedent(_FIT_SAMPLE_WEIGHT),
 )

@@ -24,14 +24,14 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
 
     Parameters
     ----------
-    %(shared_parameters)s
+    {shared_parameters}
     criterion : torch loss class, default=torch.nn.MSELoss
         Loss between the output and the target.
-    %(kwargs)s
+    {kwargs}
 
     Attributes
     ----------
-    %(shared_attributes)s
+    {shared_attributes}
 
     See Also
     --------
@@ -112,7 +112,7 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
             Documents of all domains (strings, or lists of tokens).
         y : array-like of shape (n_samples,)
             Targets; NaN marks unlabelled rows (never modified).
-        %(fit_sample_weight)s
+        {fit_sample_weight}
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row (non-negative: source, negative: target).
         **fit_params : dict
@@ -149,7 +149,7 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
             Targets; NaN marks unlabelled rows.
         classes : None
             Unused; present for API consistency.
-        %(fit_sample_weight)s
+        {fit_sample_weight}
         sample_domain : array-like of int of shape (n_samples,), default=None
             Domain of each row.
         **fit_params : dict

@@ -1,6 +1,5 @@
 import numpy as np
 import pytest
-from _weighting_problems import _shifted
 from numpy.testing import assert_allclose
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -9,6 +8,7 @@ from sklearn.tree import DecisionTreeClassifier
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sktransfer.adaptation import DiscriminativeWeighting
+from tests.adaptation._weighting_problems import _shifted
 
 
 def test_discriminative_matches_definition():

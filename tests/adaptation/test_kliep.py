@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
-from _weighting_problems import _rbf, _shifted
 from numpy.testing import assert_allclose
 from scipy.optimize import minimize
 from scipy.stats import norm, spearmanr
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sktransfer.adaptation import KLIEPWeighting
+from tests.adaptation._weighting_problems import _rbf, _shifted
 
 
 def test_kliep_recovers_gaussian_density_ratio():

@@ -2,13 +2,13 @@ import warnings
 
 import numpy as np
 import pytest
-from _weighting_problems import _kmm_reference, _rbf, _shifted
 from numpy.testing import assert_array_equal
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sktransfer.adaptation import KMMWeighting, _qp
 from sktransfer.adaptation._qp import interior_point_qp
+from tests.adaptation._weighting_problems import _kmm_reference, _rbf, _shifted
 
 
 @pytest.mark.parametrize(

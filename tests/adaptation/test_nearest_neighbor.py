@@ -1,12 +1,12 @@
 import numpy as np
 import pytest
-from _weighting_problems import _shifted
 from numpy.testing import assert_allclose
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sktransfer.adaptation import NearestNeighborWeighting
 from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS
+from tests.adaptation._weighting_problems import _shifted
 
 
 @pytest.mark.parametrize("n_neighbors, smoothing", [(1, 1.0), (1, 0.0), (3, 0.5)])

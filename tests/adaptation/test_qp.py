@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 import pytest
-from _weighting_problems import _kmm_reference, _rbf, _shifted
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.linalg import cholesky, solve_triangular
 from scipy.optimize import lsq_linear, minimize
@@ -23,6 +22,7 @@ from sktransfer.adaptation._qp import (
     solve_box_band_qp,
     solve_kliep,
 )
+from tests.adaptation._weighting_problems import _kmm_reference, _rbf, _shifted
 
 
 def _random_problem(n, seed, rank=None, scale=1.0):

@@ -4,7 +4,6 @@ import pickle
 
 import numpy as np
 import pytest
-from _weighting_problems import _shifted
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy import sparse
 from sklearn import config_context
@@ -26,6 +25,7 @@ from sktransfer.adaptation import (
 )
 from sktransfer.adaptation._base import OneDomainWarning
 from sktransfer.utils._testing import TEXT_CORPUS, TEXT_LABELS
+from tests.adaptation._weighting_problems import _shifted
 
 ALL = [
     KMMWeighting(),

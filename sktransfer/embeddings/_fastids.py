@@ -166,7 +166,7 @@ def _char_class(kind):
 class VocabularyIndex:
     """Open-addressing hash table from token hashes to vocabulary ids.
 
-    Built once per fitted vocabulary (about a microsecond a word) and kept
+    Built once per fitted vocabulary (under a microsecond a word) and kept
     beside it. It pickles as the vocabulary it indexes and is rebuilt on
     loading, like a compiled regular expression: a pickle or a copy of its
     owner never carries the table, and a pickled owner holds the vocabulary
@@ -220,7 +220,7 @@ class VocabularyIndex:
         order = np.argsort(self._home(keys), kind="stable")
         rank = np.arange(len(keys))
         slots = np.maximum.accumulate(self._home(keys[order]) - rank) + rank
-        n_slots = max(1 << bits, int(slots[-1]) + 2)
+        n_slots = max(1 << bits, int(slots.max(initial=-1)) + 2)
         self._keys = np.zeros(n_slots, dtype=np.uint64)
         self._ids = np.full(n_slots, -1, dtype=np.int64)  # -1: free slot
         self._keys[slots] = keys[order]

@@ -194,6 +194,14 @@ def test_cases_served_by_the_dict_path(monkeypatch):
     # A vocabulary word too long for the hash's guarantees.
     assert not VocabularyIndex({"a" * (MAX_WORD_CHARS + 1): 0}).usable
     assert not VocabularyIndex({}).usable
+    # Only the empty string, which is never a token: an empty table.
+    only_empty = VocabularyIndex({"": 0})
+    assert_array_equal(only_empty.lookup(np.array([0, 1], np.uint64)), [-1, -1])
+    indptr, ids = _vectorised_ids(
+        ["ab cd", ""], Tokenizer(), only_empty.vocabulary, only_empty
+    )
+    assert_array_equal(indptr, [0, 0, 0])
+    assert ids.size == 0
     # Two vocabulary words with the same key.
     monkeypatch.setattr(
         fastids, "_keys", lambda prefix, s, e: np.zeros(len(s), np.uint64)

@@ -198,33 +198,43 @@ class VocabularyIndex:
         self.usable = bool(len(words)) and int(lengths.max()) <= MAX_WORD_CHARS
         if not self.usable:
             return
-        keys = np.empty(len(words), dtype=np.uint64)
+        # Hashed in chunks, as documents are (long arrays of powers of the
+        # base are not kept).
+        keys_of_words = np.empty(len(words), dtype=np.uint64)
         for start, stop in _chunks(lengths, _CHUNK_CHARS):
             ends = np.cumsum(lengths[start:stop])
             cp = _code_points("".join(words[start:stop]))
-            keys[start:stop] = _keys(
+            keys_of_words[start:stop] = _keys(
                 _prefix_hashes(cp), ends - lengths[start:stop], ends
             )
         # The empty string is never a token.
-        keys, ids = keys[lengths > 0], ids[lengths > 0]
-        sorted_keys = np.sort(keys)
+        words_ids, keys_of_words = ids[lengths > 0], keys_of_words[lengths > 0]
+        # (np.sort: np.unique of uint64 keys is ~50 times slower in numpy 2.4.)
+        sorted_keys = np.sort(keys_of_words)
         if np.any(sorted_keys[1:] == sorted_keys[:-1]):
             self.usable = False
             return
-        bits = max(4, int(2 * len(keys) - 1).bit_length())  # load <= 1/2
+        bits = max(4, int(2 * len(keys_of_words) - 1).bit_length())  # load <= 1/2
         self._shift = np.uint64(64 - bits)
-        # Linear probing without wrapping around: in the order of their home
-        # slots, each word takes the first free slot from its home on, that
-        # is max(home, slot of the previous word + 1). The table ends with a
-        # free slot, which ends every probe.
-        order = np.argsort(self._home(keys), kind="stable")
-        rank = np.arange(len(keys))
-        slots = np.maximum.accumulate(self._home(keys[order]) - rank) + rank
-        n_slots = max(1 << bits, int(slots.max(initial=-1)) + 2)
-        self._keys = np.zeros(n_slots, dtype=np.uint64)
-        self._ids = np.full(n_slots, -1, dtype=np.int64)  # -1: free slot
-        self._keys[slots] = keys[order]
-        self._ids[slots] = ids[order]
+        self._slot_mask = (1 << bits) - 1
+        keys = np.zeros(1 << bits, dtype=np.uint64)
+        table_ids = np.full(1 << bits, -1, dtype=np.int64)  # -1: empty slot
+        pending = np.arange(len(keys_of_words))
+        slots = self._home(keys_of_words)
+        while pending.size:
+            free = table_ids[slots] < 0
+            # Of several words wanting one free slot, the first takes it: the
+            # words listed first (the frequent ones, in gensim's order) sit
+            # nearest their home slots, where look-ups find them soonest.
+            _, first = np.unique(slots[free], return_index=True)
+            taken = np.flatnonzero(free)[first]
+            keys[slots[taken]] = keys_of_words[pending[taken]]
+            table_ids[slots[taken]] = words_ids[pending[taken]]
+            left = np.ones(pending.size, dtype=bool)
+            left[taken] = False
+            pending = pending[left]
+            slots = (slots[left] + 1) & self._slot_mask
+        self._keys, self._ids = keys, table_ids
 
     def __reduce__(self):
         # Pickled as its vocabulary (a reference to its owner's dict, which
@@ -245,7 +255,7 @@ class VocabularyIndex:
         found[~hit] = -1
         slots = slots[pending]
         while pending.size:
-            slots += 1
+            slots = (slots + 1) & self._slot_mask
             row = table_ids[slots]
             hit = table_keys[slots] == keys[pending]
             found[pending[hit]] = row[hit]

@@ -20,6 +20,11 @@ __all__ = ["main", "run_demo"]
 
 _METRICS = ("accuracy", "balanced_accuracy")
 
+#: Vector file formats ``pretrain`` writes; ``evaluate`` also reads "auto".
+#: The formats of ``sktransfer.embeddings._io.VECTOR_FORMATS``, named here so
+#: that building the parser does not import the embeddings.
+_FORMATS = ("word2vec_binary", "word2vec_text", "glove", "gensim")
+
 
 def _demo_pipeline(random_state):
     from sklearn.feature_extraction.text import TfidfVectorizer
@@ -271,11 +276,7 @@ def _build_parser():
     )
     pre.add_argument("corpus", help="text file, one document per line")
     pre.add_argument("-o", "--output", required=True, help="vector file to write")
-    pre.add_argument(
-        "--format",
-        default="word2vec_binary",
-        choices=["word2vec_binary", "word2vec_text", "glove", "gensim"],
-    )
+    pre.add_argument("--format", default="word2vec_binary", choices=_FORMATS)
     pre.add_argument("--algorithm", choices=["skipgram", "cbow"], default="skipgram")
     pre.add_argument("--vector-size", type=int, default=100)
     pre.add_argument("--window", type=int, default=5)
@@ -307,11 +308,7 @@ def _build_parser():
         ),
     )
     ev.add_argument("vectors", help="vector file (word2vec text/binary, GloVe, gensim)")
-    ev.add_argument(
-        "--format",
-        default="auto",
-        choices=["auto", "word2vec_binary", "word2vec_text", "glove", "gensim"],
-    )
+    ev.add_argument("--format", default="auto", choices=("auto", *_FORMATS))
     ev.add_argument("--restrict-vocab", type=int, default=300_000)
     ev.add_argument("--no-analogies", action="store_true", help="skip the analogies")
     ev.set_defaults(func=_cmd_evaluate)

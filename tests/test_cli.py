@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from sktransfer.cli import _format_table, main, run_demo
+from sktransfer.cli import _FORMATS, _format_table, main, run_demo
 
 
 def test_run_demo_two_domains():
@@ -188,3 +188,9 @@ def test_evaluate_word_vectors_values():
     assert len(human) >= 3
     expected = spearmanr(human, model).statistic
     assert scores["wordsim353"]["spearman"] == pytest.approx(expected)
+
+
+def test_formats_are_those_of_the_vector_files():
+    from sktransfer.embeddings._io import VECTOR_FORMATS
+
+    assert sorted(("auto", *_FORMATS)) == sorted(VECTOR_FORMATS)

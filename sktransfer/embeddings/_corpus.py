@@ -60,7 +60,7 @@ class LineCorpus:
         Parameters
         ----------
         path : str or path-like
-            Destination file.
+            File to write the lines to (overwritten).
 
         Returns
         -------

@@ -8,6 +8,11 @@ whitespace splitting — the tokens are runs of one class of characters, so
 they can be found with numpy on the code points of many documents at once,
 and looked up by a hash of their code points in an open-addressing table.
 
+This module is the engine only, a leaf that imports nothing from sktransfer:
+which tokenisation a tokenizer stands for, whether the vectorised path
+applies, and when the table is built are decided by its caller
+(``sktransfer.embeddings._tokenize``), and passed in as arguments.
+
 Exactness
 ---------
 The tokens are the same as the regular expression's (or ``str.split``'s):
@@ -22,21 +27,22 @@ vocabulary whose own words collide is served by the dict path too.
 """
 
 import re
-import weakref
 from itertools import chain
 
 import numpy as np
 
-from ._tokenize import DEFAULT_TOKEN_PATTERN
-
 __all__ = [
+    "KINDS",
     "MAX_WORD_CHARS",
     "VocabularyIndex",
     "fast_token_ids",
     "fast_token_list_ids",
-    "token_ids_of",
-    "vocabulary_index",
 ]
+
+#: Tokenisations of strings the vectorised path knows: ``"regex"``, the
+#: matches of ``(?u)\b\w\w+\b`` (runs of two or more word characters), and
+#: ``"split"``, the pieces of ``str.split()`` (runs of non-space characters).
+KINDS = ("regex", "split")
 
 #: Vocabularies with a longer word use the dict path.
 MAX_WORD_CHARS = 256
@@ -110,8 +116,10 @@ class _CharClass:
         if kind == "regex":
             word = re.compile(r"(?u)\w")
             self._test = lambda ch: word.match(ch) is not None
-        else:  # whitespace split: tokens are runs of non-space characters
+        elif kind == "split":  # tokens are runs of non-space characters
             self._test = lambda ch: not ch.isspace()
+        else:
+            raise ValueError(f"kind must be one of {KINDS}, got {kind!r}.")
         self._table = self._classify(range(128))
         self._astral = {}
 
@@ -158,19 +166,31 @@ def _char_class(kind):
 class VocabularyIndex:
     """Open-addressing hash table from token hashes to vocabulary ids.
 
+    Built once per fitted vocabulary (under a microsecond a word) and kept
+    beside it. It pickles as the vocabulary it indexes and is rebuilt on
+    loading, like a compiled regular expression: a pickle or a copy of its
+    owner never carries the table, and a pickled owner holds the vocabulary
+    once (the index refers to the same dict).
+
     Parameters
     ----------
     vocabulary : dict of str to int
-        Word to row index.
+        Word to row index. Kept by reference; the index describes it as it
+        is now (``size`` tells a dict that has grown since).
 
     Attributes
     ----------
+    vocabulary : dict of str to int
+        The indexed vocabulary.
+    size : int
+        Words in ``vocabulary`` when the index was built.
     usable : bool
         False when a word is longer than ``MAX_WORD_CHARS`` or two words
         collide; the dict path is then used.
     """
 
     def __init__(self, vocabulary):
+        self.vocabulary = vocabulary
         self.size = len(vocabulary)
         words = list(vocabulary)
         ids = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(words))
@@ -178,12 +198,20 @@ class VocabularyIndex:
         self.usable = bool(len(words)) and int(lengths.max()) <= MAX_WORD_CHARS
         if not self.usable:
             return
+        # Hashed in chunks, as documents are (long arrays of powers of the
+        # base are not kept).
+        keys_of_words = np.empty(len(words), dtype=np.uint64)
+        for start, stop in _chunks(lengths, _CHUNK_CHARS):
+            ends = np.cumsum(lengths[start:stop])
+            cp = _code_points("".join(words[start:stop]))
+            keys_of_words[start:stop] = _keys(
+                _prefix_hashes(cp), ends - lengths[start:stop], ends
+            )
         # The empty string is never a token.
-        words_ids, lengths = ids[lengths > 0], lengths[lengths > 0]
-        cp = _code_points("".join(words))
-        ends = np.cumsum(lengths)
-        keys_of_words = _keys(_prefix_hashes(cp), ends - lengths, ends)
-        if len(np.unique(keys_of_words)) < len(keys_of_words):
+        words_ids, keys_of_words = ids[lengths > 0], keys_of_words[lengths > 0]
+        # (np.sort: np.unique of uint64 keys is ~50 times slower in numpy 2.4.)
+        sorted_keys = np.sort(keys_of_words)
+        if np.any(sorted_keys[1:] == sorted_keys[:-1]):
             self.usable = False
             return
         bits = max(4, int(2 * len(keys_of_words) - 1).bit_length())  # load <= 1/2
@@ -195,7 +223,9 @@ class VocabularyIndex:
         slots = self._home(keys_of_words)
         while pending.size:
             free = table_ids[slots] < 0
-            # Of several words wanting one free slot, the first takes it.
+            # Of several words wanting one free slot, the first takes it: the
+            # words listed first (the frequent ones, in gensim's order) sit
+            # nearest their home slots, where look-ups find them soonest.
             _, first = np.unique(slots[free], return_index=True)
             taken = np.flatnonzero(free)[first]
             keys[slots[taken]] = keys_of_words[pending[taken]]
@@ -205,6 +235,11 @@ class VocabularyIndex:
             pending = pending[left]
             slots = (slots[left] + 1) & self._slot_mask
         self._keys, self._ids = keys, table_ids
+
+    def __reduce__(self):
+        # Pickled as its vocabulary (a reference to its owner's dict, which
+        # pickle memoises), rebuilt when loaded.
+        return type(self), (self.vocabulary,)
 
     def _home(self, keys):
         return ((keys * _FIB) >> self._shift).astype(np.intp)
@@ -229,20 +264,10 @@ class VocabularyIndex:
         return found
 
 
-def _kind(tokenizer):
-    if tokenizer is None or tokenizer.tokenizer is not None:
-        return None
-    if tokenizer.token_pattern is None:
-        return "split"
-    if tokenizer.token_pattern == DEFAULT_TOKEN_PATTERN:
-        return "regex"
-    return None
-
-
 def _chunks(sizes, budget):
-    """``(start, stop)`` of consecutive documents of at most ``budget`` in all.
+    """``(start, stop)`` of consecutive items of at most ``budget`` in all.
 
-    A document larger than ``budget`` is a chunk of its own.
+    An item larger than ``budget`` is a chunk of its own.
     """
     bounds = np.cumsum(sizes)
     start = 0
@@ -260,20 +285,23 @@ def _as_csr(counts, id_chunks):
     return indptr, ids
 
 
-def fast_token_ids(docs, tokenizer, index):
-    """CSR token ids of string documents, or None when not applicable.
+def fast_token_ids(docs, index, kind):
+    """CSR token ids of string documents.
 
-    Applies to lists of str with the default token pattern or whitespace
-    splitting and a usable :class:`VocabularyIndex`; returns the same
-    ``(indptr, ids)`` as ``token_ids``.
+    Parameters
+    ----------
+    docs : list of str
+        Documents, already lowercased if the tokenisation lowercases.
+    index : VocabularyIndex
+        A usable index of the vocabulary.
+    kind : {'regex', 'split'}
+        The tokenisation (see ``KINDS``).
+
+    Returns
+    -------
+    indptr, ids : ndarray of int64
+        The same CSR structure as ``token_ids`` (in-vocabulary ids only).
     """
-    kind = _kind(tokenizer)
-    if kind is None or index is None or not index.usable:
-        return None
-    if not set(map(type, docs)) <= {str}:
-        return None
-    if tokenizer.lowercase:
-        docs = [doc.lower() for doc in docs]
     char_class = _char_class(kind)
     min_length = 2 if kind == "regex" else 1
     doc_chars = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
@@ -299,72 +327,26 @@ def fast_token_ids(docs, tokenizer, index):
     return _as_csr(counts, id_chunks)
 
 
-# One index per estimator, kept as long as the estimator lives: not in its
-# __dict__, so transform does not change the estimator, and neither pickles
-# nor clones carry it.
-_INDEXES = weakref.WeakKeyDictionary()
-
-#: The index is built once the documents of a call hold this many code points
-#: per vocabulary word (building costs about as much as tokenising ~20 code
-#: points with the dict path saves).
-BUILD_RATIO = 8
-
-
-def vocabulary_index(owner, vocabulary, n_chars):
-    """Return the :class:`VocabularyIndex` of ``owner`` (None if not worth it).
-
-    Parameters
-    ----------
-    owner : object
-        The estimator the vocabulary belongs to (weakly referenced).
-    vocabulary : dict of str to int
-        Its vocabulary.
-    n_chars : int
-        Code points in the documents of this call: a large enough call
-        builds the index, later calls reuse it.
-    """
-    try:
-        cached = _INDEXES.get(owner)
-    except TypeError:  # unhashable or not weakly referenceable: no cache
-        cached, owner = None, None
-    if (
-        cached is not None
-        and cached[0] is vocabulary
-        and cached[1].size == len(vocabulary)
-    ):
-        return cached[1]
-    if n_chars < BUILD_RATIO * len(vocabulary):
-        return None
-    index = VocabularyIndex(vocabulary)
-    if owner is not None:
-        _INDEXES[owner] = (vocabulary, index)
-    return index
-
-
-def token_ids_of(docs, tokenizer, vocabulary, owner):
-    """Run the vectorised path of ``token_ids`` (None when it does not apply)."""
-    kinds = set(map(type, docs))
-    if kinds <= {str}:
-        if _kind(tokenizer) is None:
-            return None
-        index = vocabulary_index(owner, vocabulary, sum(map(len, docs)))
-        return fast_token_ids(docs, tokenizer, index)
-    if kinds <= {list, tuple} and "" not in vocabulary:
-        # About six code points a token, for the decision to build the index.
-        index = vocabulary_index(owner, vocabulary, 6 * sum(map(len, docs)))
-        return fast_token_list_ids(docs, index)
-    return None
-
-
 def fast_token_list_ids(docs, index):
     """CSR token ids of pre-tokenised documents (lists of str), or None.
 
     The tokens are hashed from their concatenation: no dict look-up per
     token. None (the dict path, which names the culprit) when a token is
-    not a str.
+    not a str. An empty-string token is never found: the caller keeps
+    vocabularies holding ``""`` on the dict path.
+
+    Parameters
+    ----------
+    docs : list of list of str
+        Tokens of each document.
+    index : VocabularyIndex
+        A usable index of the vocabulary.
+
+    Returns
+    -------
+    indptr, ids : ndarray of int64, or None
+        The same CSR structure as ``token_ids``.
     """
-    if index is None or not index.usable:
-        return None
     n_tokens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
     counts = np.zeros(len(docs), dtype=np.int64)
     id_chunks = []

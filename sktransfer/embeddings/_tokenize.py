@@ -5,6 +5,12 @@ list of tokens, with the same settings as scikit-learn's vectorizers
 (``lowercase``, ``token_pattern``, ``tokenizer``). The neural fine-tuners use
 the same class, so a vocabulary learnt by :class:`Word2VecVectorizer` matches
 theirs.
+
+:func:`token_ids` maps documents to vocabulary ids. It decides when the
+vectorised engine of ``_fastids`` applies (which tokenisation a
+:class:`Tokenizer` stands for, which documents) and hands it what it needs;
+the engine imports nothing from the package. An estimator builds the
+:class:`VocabularyIndex` of its vocabulary in ``fit`` and passes it in.
 """
 
 import re
@@ -12,13 +18,30 @@ from itertools import repeat
 
 import numpy as np
 
-__all__ = ["DEFAULT_TOKEN_PATTERN", "Tokenizer", "check_documents", "token_ids"]
+from sktransfer.embeddings._fastids import (
+    VocabularyIndex,
+    fast_token_ids,
+    fast_token_list_ids,
+)
+
+__all__ = [
+    "DEFAULT_TOKEN_PATTERN",
+    "Tokenizer",
+    "VocabularyIndex",
+    "check_documents",
+    "token_ids",
+]
 
 #: scikit-learn's default token pattern: runs of 2 or more word characters.
 DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 
 #: Tokens looked up at once by ``token_ids``.
 _CHUNK_TOKENS = 200_000
+
+#: ``token_ids(..., owner=...)`` builds an index for the call when its
+#: documents hold this many code points per vocabulary word (building costs
+#: about as much as the vectorised path saves on a tenth of that).
+BUILD_RATIO = 8
 
 _STRING_ERROR = "Iterable over raw text documents expected, string object received."
 
@@ -132,14 +155,62 @@ class Tokenizer:
         """Tokenise every document, naming the first bad one in errors."""
         return [self(doc, i) for i, doc in enumerate(docs)]
 
+    def _fast_kind(self):
+        """Return the ``_fastids`` kind of this tokenisation of strings, or None.
 
-def token_ids(docs, tokenizer, vocabulary, *, owner=None):
+        ``"regex"`` for the default pattern, ``"split"`` for whitespace
+        splitting; None (the dict path) for another pattern or a callable.
+        """
+        if self.tokenizer is not None:
+            return None
+        if self.token_pattern is None:
+            return "split"
+        if self.token_pattern == DEFAULT_TOKEN_PATTERN:
+            return "regex"
+        return None
+
+
+def _vectorised_ids(docs, tokenizer, vocabulary, index):
+    """Return the ids by the vectorised path, or None where it does not apply.
+
+    Without an ``index``, one is built for this call when the documents hold
+    ``BUILD_RATIO`` code points per vocabulary word.
+    """
+    kinds = set(map(type, docs))
+    if kinds <= {str}:
+        kind = None if tokenizer is None else tokenizer._fast_kind()
+        if kind is None:
+            return None
+    elif kinds <= {list, tuple} and "" not in vocabulary:
+        kind = None  # pre-tokenised
+    else:
+        return None
+    if index is None:
+        # About six code points a token.
+        n_chars = sum(map(len, docs)) * (6 if kind is None else 1)
+        if n_chars < BUILD_RATIO * len(vocabulary):
+            return None
+        index = VocabularyIndex(vocabulary)
+    if (
+        not index.usable
+        or index.vocabulary is not vocabulary
+        or index.size != len(vocabulary)
+    ):
+        return None  # the dict path serves it, or an index of another vocabulary
+    if kind is None:
+        return fast_token_list_ids(docs, index)
+    if tokenizer.lowercase:
+        docs = [doc.lower() for doc in docs]
+    return fast_token_ids(docs, index, kind)
+
+
+def token_ids(docs, tokenizer, vocabulary, *, index=None, owner=None):
     """Map documents to the CSR structure of their in-vocabulary token ids.
 
-    With an ``owner``, string documents tokenised by the default pattern or
-    by whitespace, and pre-tokenised documents, go through a vectorised path
-    (``_fastids``) that gives the same result without a dict look-up (nor,
-    for strings, a Python string) per token.
+    With an ``index`` of ``vocabulary``, string documents tokenised by the
+    default pattern or by whitespace, and pre-tokenised documents, go
+    through a vectorised path (``_fastids``) that gives the same result
+    without a dict look-up (nor, for strings, a Python string) per token.
 
     Parameters
     ----------
@@ -149,9 +220,15 @@ def token_ids(docs, tokenizer, vocabulary, *, owner=None):
         Tokenizer applied to each document; None when ``docs`` hold tokens.
     vocabulary : dict of str to int
         Token to row index. Tokens outside it are dropped.
+    index : VocabularyIndex, default=None
+        The index of ``vocabulary``, built once when it was fitted
+        (``VocabularyIndex(vocabulary_)``). None, or an index of another
+        vocabulary, uses the dict path.
     owner : object, default=None
-        The estimator ``vocabulary`` belongs to, which keys the cached
-        vocabulary index of the vectorised path; None never uses that path.
+        Without ``index``: any value builds an index for this call alone
+        when the documents are large enough for it to pay off (holding
+        ``BUILD_RATIO`` code points per vocabulary word). Kept for callers
+        that do not hold an index yet; ``index`` is the way.
 
     Returns
     -------
@@ -160,10 +237,8 @@ def token_ids(docs, tokenizer, vocabulary, *, owner=None):
     ids : ndarray of shape (n_tokens,), dtype int64
         In-vocabulary token ids, in document order (with repetitions).
     """
-    if owner is not None and docs:
-        from ._fastids import token_ids_of
-
-        fast = token_ids_of(docs, tokenizer, vocabulary, owner)
+    if docs and (index is not None or owner is not None):
+        fast = _vectorised_ids(docs, tokenizer, vocabulary, index)
         if fast is not None:
             return fast
     get = vocabulary.get

@@ -28,6 +28,7 @@ from sktransfer.embeddings._pooling import (
 from sktransfer.embeddings._tokenize import (
     DEFAULT_TOKEN_PATTERN,
     Tokenizer,
+    VocabularyIndex,
     check_documents,
     token_ids,
 )
@@ -296,6 +297,9 @@ class Word2VecVectorizer(
     def _tokenizer(self):
         return Tokenizer(self.lowercase, self.token_pattern, self.tokenizer)
 
+    def _token_ids(self, docs, tokenizer):
+        return token_ids(docs, tokenizer, self.vocabulary_, index=self._token_index)
+
     def _gensim_seed(self):
         if isinstance(self.random_state, Integral) and not isinstance(
             self.random_state, bool
@@ -459,6 +463,8 @@ class Word2VecVectorizer(
         wv, losses = self._fit_vectors(token_lists)
         self.wv_ = wv
         self.vocabulary_ = dict(wv.key_to_index)
+        # Token ids by hashing (see _fastids); pickles as vocabulary_.
+        self._token_index = VocabularyIndex(self.vocabulary_)
         self.training_loss_ = losses
         self._n_features_out = wv.vector_size
         for attr in ("idf_", "sif_weights_", "sif_component_"):
@@ -472,7 +478,7 @@ class Word2VecVectorizer(
             n_known = int(np.asarray(counts, dtype=np.int64).sum())
             self.oov_rate_ = 1.0 - n_known / n_tokens if n_tokens else 0.0
             return None
-        indptr, ids = token_ids(token_lists, None, self.vocabulary_, owner=self)
+        indptr, ids = self._token_ids(token_lists, None)
         self.oov_rate_ = 1.0 - len(ids) / n_tokens if n_tokens else 0.0
         n_words = len(self.vocabulary_)
         if self.pooling == "tfidf":
@@ -548,7 +554,7 @@ class Word2VecVectorizer(
         docs = check_documents(
             raw_documents, allow_empty=True, owner=type(self).__name__
         )
-        indptr, ids = token_ids(docs, self._tokenizer(), self.vocabulary_, owner=self)
+        indptr, ids = self._token_ids(docs, self._tokenizer())
         return self._pool(indptr, ids)
 
     # ------------------------------------------------------------------ #

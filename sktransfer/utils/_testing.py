@@ -474,12 +474,8 @@ def check_text_estimator(estimator, *, X=None, y=None, param_grid=None):
     ----------
     estimator : estimator object
         An estimator that takes raw documents.
-    X : list of str, default=None
-        Documents to fit on; :data:`TEXT_CORPUS` when None.
-    y : array-like of shape (n_documents,), default=None
-        Labels; :data:`TEXT_LABELS` when None.
-    param_grid : dict, default=None
-        Grid for the ``GridSearchCV`` check (see :func:`yield_text_checks`).
+    X, y, param_grid
+        Passed to :func:`yield_text_checks`.
 
     Raises
     ------

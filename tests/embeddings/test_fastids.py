@@ -1,5 +1,6 @@
 """The vectorised token-id path gives exactly the dict path's result."""
 
+import copy
 import pickle
 import re
 
@@ -8,17 +9,21 @@ import pytest
 from numpy.testing import assert_array_equal
 
 import sktransfer.embeddings._fastids as fastids
+import sktransfer.embeddings._tokenize as tokenize
 from sktransfer.embeddings import Word2VecVectorizer
 from sktransfer.embeddings._fastids import (
     MAX_WORD_CHARS,
     VocabularyIndex,
     fast_token_ids,
     fast_token_list_ids,
-    token_ids_of,
-    vocabulary_index,
 )
 from sktransfer.embeddings._pooling import max_pool
-from sktransfer.embeddings._tokenize import DEFAULT_TOKEN_PATTERN, Tokenizer, token_ids
+from sktransfer.embeddings._tokenize import (
+    DEFAULT_TOKEN_PATTERN,
+    Tokenizer,
+    _vectorised_ids,
+    token_ids,
+)
 
 # Characters on both sides of every rule the two tokenisations use: word
 # characters that are not ASCII (accents, CJK, digits of other scripts,
@@ -68,7 +73,7 @@ def test_same_ids_as_the_dict_path(pattern, lowercase, seed):
     vocabulary = vocabulary_of(docs, tokenizer, rng, extra=extra)
     index = VocabularyIndex(vocabulary)
     assert index.usable
-    fast = fast_token_ids(docs, tokenizer, index)
+    fast = _vectorised_ids(docs, tokenizer, vocabulary, index)
     assert fast is not None
     expected = token_ids(docs, tokenizer, vocabulary)
     assert_array_equal(fast[0], expected[0])
@@ -96,7 +101,8 @@ def test_chunking_does_not_change_ids(monkeypatch, chunk):
     vocabulary = vocabulary_of(docs, tokenizer, rng, extra=["ab" * 30])
     expected = token_ids(docs, tokenizer, vocabulary)
     monkeypatch.setattr(fastids, "_CHUNK_CHARS", chunk)
-    fast = fast_token_ids(docs, tokenizer, VocabularyIndex(vocabulary))
+    # The index hashes the vocabulary in chunks too.
+    fast = _vectorised_ids(docs, tokenizer, vocabulary, VocabularyIndex(vocabulary))
     assert_array_equal(fast[0], expected[0])
     assert_array_equal(fast[1], expected[1])
 
@@ -113,23 +119,87 @@ def test_probing_finds_words_past_occupied_slots():
     docs = [
         " ".join(rng.choice(words + ["zzzzz", "abcde"], size=30)) for _ in range(50)
     ]
-    fast = fast_token_ids(docs, Tokenizer(), index)
+    fast = _vectorised_ids(docs, Tokenizer(), vocabulary, index)
     expected = token_ids(docs, Tokenizer(), vocabulary)
     assert_array_equal(fast[1], expected[1])
     assert_array_equal(fast[0], expected[0])
+
+
+def _home_of(word, bits):
+    key = fastids._keys(
+        fastids._prefix_hashes(fastids._code_points(word)),
+        np.array([0]),
+        np.array([len(word)]),
+    )
+    return int(((key * fastids._FIB) >> np.uint64(64 - bits))[0])
+
+
+def test_words_homed_at_the_end_of_the_table_wrap_around():
+    # Eight words: a table of 16 slots. Three of them want the last slot:
+    # the first listed takes it, the next two wrap around to slots 0 and 1.
+    last = [w for w in (f"w{i}" for i in range(2000)) if _home_of(w, 4) == 15]
+    others = [w for w in (f"v{i}" for i in range(2000)) if 4 <= _home_of(w, 4) < 8]
+    vocabulary = {w: i for i, w in enumerate(last[:3] + others[:5])}
+    index = VocabularyIndex(vocabulary)
+    assert len(index._ids) == 16
+    assert_array_equal(index._ids[[15, 0, 1, 2]], [0, 1, 2, -1])
+    # Words homed there but absent probe around to the free slot and stop.
+    absent = last[3:6]
+    docs = [" ".join(vocabulary), " ".join(absent), " ".join(absent + last[:3])]
+    fast = _vectorised_ids(docs, Tokenizer(), vocabulary, index)
+    expected = token_ids(docs, Tokenizer(), vocabulary)
+    assert_array_equal(fast[0], expected[0])
+    assert_array_equal(fast[1], expected[1])
+    assert_array_equal(fast[1][:8], np.arange(8))
+
+
+def test_unknown_kind_is_an_error():
+    with pytest.raises(ValueError, match="kind must be one of"):
+        fast_token_ids(["ab"], VocabularyIndex({"ab": 0}), "words")
+
+
+def test_the_tokenizer_names_its_kind():
+    assert Tokenizer()._fast_kind() == "regex"
+    assert Tokenizer(lowercase=False)._fast_kind() == "regex"
+    assert Tokenizer(token_pattern=None)._fast_kind() == "split"
+    assert Tokenizer(token_pattern=r"\w+")._fast_kind() is None
+    assert Tokenizer(tokenizer=str.split)._fast_kind() is None
+    assert Tokenizer(token_pattern=None, tokenizer=str.split)._fast_kind() is None
 
 
 def test_cases_served_by_the_dict_path(monkeypatch):
     docs = ["Hello world", "hello again world"]
     vocabulary = {"hello": 0, "world": 1}
     index = VocabularyIndex(vocabulary)
+    assert _vectorised_ids(docs, Tokenizer(), vocabulary, index) is not None
     # Another token pattern, a custom tokenizer, pre-tokenised documents.
-    assert fast_token_ids(docs, Tokenizer(token_pattern=r"\w+"), index) is None
-    assert fast_token_ids(docs, Tokenizer(tokenizer=str.split), index) is None
-    assert fast_token_ids([["hello"], "world"], Tokenizer(), index) is None
+    assert (
+        _vectorised_ids(docs, Tokenizer(token_pattern=r"\w+"), vocabulary, index)
+        is None
+    )
+    assert (
+        _vectorised_ids(docs, Tokenizer(tokenizer=str.split), vocabulary, index) is None
+    )
+    assert _vectorised_ids([["hello"], "world"], Tokenizer(), vocabulary, index) is None
+    # An index of another vocabulary (even an equal one), or of this one
+    # before it grew.
+    assert _vectorised_ids(docs, Tokenizer(), dict(vocabulary), index) is None
+    vocabulary["again"] = 2
+    assert _vectorised_ids(docs, Tokenizer(), vocabulary, index) is None
+    assert_array_equal(
+        token_ids(docs, Tokenizer(), vocabulary, index=index)[1], [0, 1, 0, 2, 1]
+    )
     # A vocabulary word too long for the hash's guarantees.
     assert not VocabularyIndex({"a" * (MAX_WORD_CHARS + 1): 0}).usable
     assert not VocabularyIndex({}).usable
+    # Only the empty string, which is never a token: an empty table.
+    only_empty = VocabularyIndex({"": 0})
+    assert_array_equal(only_empty.lookup(np.array([0, 1], np.uint64)), [-1, -1])
+    indptr, ids = _vectorised_ids(
+        ["ab cd", ""], Tokenizer(), only_empty.vocabulary, only_empty
+    )
+    assert_array_equal(indptr, [0, 0, 0])
+    assert ids.size == 0
     # Two vocabulary words with the same key.
     monkeypatch.setattr(
         fastids, "_keys", lambda prefix, s, e: np.zeros(len(s), np.uint64)
@@ -137,22 +207,35 @@ def test_cases_served_by_the_dict_path(monkeypatch):
     assert not VocabularyIndex(vocabulary).usable
 
 
-def test_index_is_cached_per_owner_and_rebuilt_for_a_new_vocabulary():
-    class Owner:
-        pass
+def _spy_on_fast_path(monkeypatch):
+    calls = []
+    for name in ("fast_token_ids", "fast_token_list_ids"):
+        original = getattr(tokenize, name)
 
-    owner = Owner()
-    first = vocabulary_index(owner, {"hello": 0, "world": 1}, 240)
-    assert first is not None
+        def spy(*args, _original=original):
+            calls.append(1)
+            return _original(*args)
+
+        monkeypatch.setattr(tokenize, name, spy)
+    return calls
+
+
+def test_owner_without_index_builds_one_for_large_calls_only(monkeypatch):
+    calls = _spy_on_fast_path(monkeypatch)
     vocabulary = {"hello": 0, "world": 1}
-    second = vocabulary_index(owner, vocabulary, 240)
-    assert second is not first  # another dict: rebuilt
-    assert vocabulary_index(owner, vocabulary, 2) is second  # then reused
+    docs = ["hello world"] * 2  # 22 code points >= 8 per word
+    expected = token_ids(docs, Tokenizer(), vocabulary)
+    assert_array_equal(
+        token_ids(docs, Tokenizer(), vocabulary, owner=1)[1], expected[1]
+    )
+    assert calls == [1]
     # Small calls against a large vocabulary do not build it.
     big = {f"w{i}": i for i in range(1000)}
-    assert vocabulary_index(Owner(), big, 5) is None
+    token_ids(["w1 w2"], Tokenizer(), big, owner=1)
+    token_ids([["w1", "w2"]], None, big, owner=1)
+    assert calls == [1]
+    # Any owner will do: it is never hashed nor referenced.
 
-    # An owner that cannot be a weak dictionary key: built per call.
     class Unhashable:
         __hash__ = None
 
@@ -160,7 +243,18 @@ def test_index_is_cached_per_owner_and_rebuilt_for_a_new_vocabulary():
         __slots__ = ()
 
     for odd in (Unhashable(), Slotted()):
-        assert vocabulary_index(odd, vocabulary, 240) is not None
+        fast = token_ids(docs, Tokenizer(), vocabulary, owner=odd)
+        assert_array_equal(fast[1], expected[1])
+    assert calls == [1, 1, 1]
+    # Without owner nor index: the dict path.
+    token_ids(docs, Tokenizer(), vocabulary)
+    assert calls == [1, 1, 1]
+
+
+def _without_index(vec):
+    other = copy.copy(vec)
+    del other._token_index
+    return other
 
 
 def test_vectorizer_uses_the_fast_path_and_keeps_it_out_of_pickles(monkeypatch):
@@ -169,23 +263,34 @@ def test_vectorizer_uses_the_fast_path_and_keeps_it_out_of_pickles(monkeypatch):
     docs = [" ".join(rng.choice(words, size=50)) for _ in range(200)]
     vec = Word2VecVectorizer(vector_size=8, min_count=1, epochs=1, random_state=0)
     vec.fit(docs)
-    calls = []
-    original = fastids.fast_token_ids
-
-    def spy(*args):
-        calls.append(1)
-        return original(*args)
-
-    monkeypatch.setattr(fastids, "fast_token_ids", spy)
+    # Built in fit, for the fitted vocabulary.
+    index = vec._token_index
+    assert index.usable and index.vocabulary is vec.vocabulary_
+    calls = _spy_on_fast_path(monkeypatch)
     state = dict(vars(vec))
     X = vec.transform(docs)
     assert calls
     assert vars(vec).keys() == state.keys()  # transform changed nothing
+    assert vec._token_index is index
     blob = pickle.dumps(vec)
-    assert b"VocabularyIndex" not in blob
+    # The table (128 slots of 16 bytes here) is not in the pickle: the index
+    # pickles as a reference to vocabulary_, a few bytes.
+    assert index._keys.nbytes + index._ids.nbytes >= 2048
+    assert len(blob) - len(pickle.dumps(_without_index(vec))) < 120
+    for loaded in (pickle.loads(blob), copy.deepcopy(vec)):
+        assert loaded._token_index is not index
+        assert loaded._token_index.vocabulary is loaded.vocabulary_
+        assert_array_equal(loaded._token_index._keys, index._keys)
+        n_calls = len(calls)
+        assert_array_equal(loaded.transform(docs), X)
+        assert len(calls) > n_calls
+    # The dict path gives the same vectors.
+    monkeypatch.setattr(tokenize, "_vectorised_ids", lambda *args: None)
     assert_array_equal(pickle.loads(blob).transform(docs), X)
-    monkeypatch.setattr(fastids, "BUILD_RATIO", 10**9)  # dict path only
-    assert_array_equal(pickle.loads(blob).transform(docs), X)
+    # Refitting builds the index of the new vocabulary.
+    vec.set_params(min_count=50).fit(docs)
+    assert vec._token_index is not index
+    assert vec._token_index.vocabulary is vec.vocabulary_
 
 
 def naive_max(indptr, ids, E):
@@ -235,20 +340,21 @@ def test_token_lists_same_ids_as_the_dict_path(monkeypatch, seed):
 
 
 def test_token_list_path_leaves_odd_cases_to_the_dict_path():
-    class Owner:
-        pass
-
     vocabulary = {"a": 0, "b": 1}
+    index = VocabularyIndex(vocabulary)
     many = [["a", "b"]] * 50
-    assert token_ids_of(many, None, vocabulary, Owner()) is not None
+    assert _vectorised_ids(many, None, vocabulary, index) is not None
     # A vocabulary holding the empty string, a token that is not a str,
     # documents mixing strings and lists.
-    assert token_ids_of(many, None, {"": 0, "a": 1}, Owner()) is None
+    with_empty = {"": 0, "a": 1}
+    assert _vectorised_ids(many, None, with_empty, VocabularyIndex(with_empty)) is None
     bad = many + [["a", 3]]
-    assert token_ids_of(bad, None, vocabulary, Owner()) is None
+    assert _vectorised_ids(bad, None, vocabulary, index) is None
     with pytest.raises(TypeError, match="pre-tokenised document 50 holds a int"):
-        token_ids(bad, Tokenizer(), vocabulary, owner=Owner())
-    assert token_ids_of(many + ["a b"], Tokenizer(), vocabulary, Owner()) is None
+        token_ids(bad, Tokenizer(), vocabulary, index=index)
+    with pytest.raises(TypeError, match="pre-tokenised document 50 holds a int"):
+        token_ids(bad, Tokenizer(), vocabulary, owner=object())
+    assert _vectorised_ids(many + ["a b"], Tokenizer(), vocabulary, index) is None
 
 
 def test_a_very_long_document_does_not_grow_the_cache(monkeypatch):
@@ -256,7 +362,7 @@ def test_a_very_long_document_does_not_grow_the_cache(monkeypatch):
     monkeypatch.setattr(fastids, "_powers_cache", [np.ones(1, np.uint64)] * 2)
     docs = ["ab cd " * 100, "cd"]
     vocabulary = {"ab": 0, "cd": 1}
-    fast = fast_token_ids(docs, Tokenizer(), VocabularyIndex(vocabulary))
+    fast = fast_token_ids(docs, VocabularyIndex(vocabulary), "regex")
     expected = token_ids(docs, Tokenizer(), vocabulary)
     assert_array_equal(fast[1], expected[1])
     assert_array_equal(fast[0], expected[0])

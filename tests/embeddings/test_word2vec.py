@@ -41,50 +41,29 @@ def _small(**kw):
 # --------------------------------------------------------------------------- #
 @pytest.mark.parametrize("algorithm, sg", [("skipgram", 1), ("cbow", 0)])
 def test_vectors_equal_gensim_called_directly(lee_tokens, algorithm, sg):
-    vec = Word2VecVectorizer(
-        algorithm=algorithm,
-        vector_size=20,
-        window=4,
-        min_count=3,
-        negative=4,
-        sample=1e-4,
-        epochs=2,
-        alpha=0.03,
-        min_alpha=1e-3,
-        random_state=7,
-    ).fit(lee_tokens)
-    model = Word2Vec(
-        sentences=lee_tokens,
-        vector_size=20,
-        window=4,
-        min_count=3,
-        negative=4,
-        sample=1e-4,
-        epochs=2,
-        alpha=0.03,
-        min_alpha=1e-3,
-        seed=7,
-        sg=sg,
-        workers=1,
-    )
+    # gensim's training parameters, under the same names in both.
+    params = {
+        "vector_size": 20,
+        "window": 4,
+        "min_count": 3,
+        "negative": 4,
+        "sample": 1e-4,
+        "epochs": 2,
+        "alpha": 0.03,
+        "min_alpha": 1e-3,
+    }
+    vec = Word2VecVectorizer(algorithm=algorithm, random_state=7, **params)
+    vec.fit(lee_tokens)
+    model = Word2Vec(sentences=lee_tokens, seed=7, sg=sg, workers=1, **params)
     assert vec.wv_.index_to_key == model.wv.index_to_key
     assert_array_equal(vec.wv_.vectors, model.wv.vectors)
     assert vec.vocabulary_ == model.wv.key_to_index
 
 
 def test_hierarchical_softmax_equals_gensim(lee_tokens):
-    vec = _small(hs=1, negative=0, random_state=3).fit(lee_tokens)
-    model = Word2Vec(
-        sentences=lee_tokens,
-        vector_size=16,
-        min_count=2,
-        epochs=2,
-        seed=3,
-        hs=1,
-        negative=0,
-        sg=1,
-        workers=1,
-    )
+    params = {"vector_size": 16, "min_count": 2, "epochs": 2, "hs": 1, "negative": 0}
+    vec = Word2VecVectorizer(random_state=3, **params).fit(lee_tokens)
+    model = Word2Vec(sentences=lee_tokens, seed=3, sg=1, workers=1, **params)
     assert_array_equal(vec.wv_.vectors, model.wv.vectors)
 
 
@@ -113,22 +92,13 @@ def test_long_documents_are_split_not_truncated():
     late = ["late", "word"] * 500  # only after token 12,000
     long_doc = filler + late
     docs = [long_doc] + [filler[:300]] * 5
-    vec = Word2VecVectorizer(
-        vector_size=8, min_count=1, epochs=1, random_state=0, sample=0
-    ).fit(docs)
-    init = Word2Vec(vector_size=8, min_count=1, seed=0, sample=0)
+    params = {"vector_size": 8, "min_count": 1, "sample": 0}
+    vec = Word2VecVectorizer(epochs=1, random_state=0, **params).fit(docs)
+    init = Word2Vec(seed=0, **params)
     init.build_vocab(docs)
     i = init.wv.key_to_index["late"]
     # gensim alone never trains "late" (it cuts the sentence at 10,000 tokens).
-    direct = Word2Vec(
-        sentences=docs,
-        vector_size=8,
-        min_count=1,
-        epochs=1,
-        seed=0,
-        sample=0,
-        workers=1,
-    )
+    direct = Word2Vec(sentences=docs, epochs=1, seed=0, workers=1, **params)
     assert_array_equal(direct.wv.vectors[i], init.wv.vectors[i])
     # Split into chunks, it is trained.
     assert not np.allclose(vec.wv_["late"], init.wv.vectors[i])

@@ -38,11 +38,6 @@ DEFAULT_TOKEN_PATTERN = r"(?u)\b\w\w+\b"
 #: Tokens looked up at once by ``token_ids``.
 _CHUNK_TOKENS = 200_000
 
-#: ``token_ids(..., owner=...)`` builds an index for the call when its
-#: documents hold this many code points per vocabulary word (building costs
-#: about as much as the vectorised path saves on a tenth of that).
-BUILD_RATIO = 8
-
 _STRING_ERROR = "Iterable over raw text documents expected, string object received."
 
 
@@ -171,11 +166,7 @@ class Tokenizer:
 
 
 def _vectorised_ids(docs, tokenizer, vocabulary, index):
-    """Return the ids by the vectorised path, or None where it does not apply.
-
-    Without an ``index``, one is built for this call when the documents hold
-    ``BUILD_RATIO`` code points per vocabulary word.
-    """
+    """Return the ids by the vectorised path, or None where it does not apply."""
     kinds = set(map(type, docs))
     if kinds <= {str}:
         kind = None if tokenizer is None else tokenizer._fast_kind()
@@ -185,12 +176,6 @@ def _vectorised_ids(docs, tokenizer, vocabulary, index):
         kind = None  # pre-tokenised
     else:
         return None
-    if index is None:
-        # About six code points a token.
-        n_chars = sum(map(len, docs)) * (6 if kind is None else 1)
-        if n_chars < BUILD_RATIO * len(vocabulary):
-            return None
-        index = VocabularyIndex(vocabulary)
     if (
         not index.usable
         or index.vocabulary is not vocabulary
@@ -204,7 +189,7 @@ def _vectorised_ids(docs, tokenizer, vocabulary, index):
     return fast_token_ids(docs, index, kind)
 
 
-def token_ids(docs, tokenizer, vocabulary, *, index=None, owner=None):
+def token_ids(docs, tokenizer, vocabulary, *, index=None):
     """Map documents to the CSR structure of their in-vocabulary token ids.
 
     With an ``index`` of ``vocabulary``, string documents tokenised by the
@@ -224,11 +209,6 @@ def token_ids(docs, tokenizer, vocabulary, *, index=None, owner=None):
         The index of ``vocabulary``, built once when it was fitted
         (``VocabularyIndex(vocabulary_)``). None, or an index of another
         vocabulary, uses the dict path.
-    owner : object, default=None
-        Without ``index``: any value builds an index for this call alone
-        when the documents are large enough for it to pay off (holding
-        ``BUILD_RATIO`` code points per vocabulary word). Kept for callers
-        that do not hold an index yet; ``index`` is the way.
 
     Returns
     -------
@@ -237,7 +217,7 @@ def token_ids(docs, tokenizer, vocabulary, *, index=None, owner=None):
     ids : ndarray of shape (n_tokens,), dtype int64
         In-vocabulary token ids, in document order (with repetitions).
     """
-    if docs and (index is not None or owner is not None):
+    if docs and index is not None:
         fast = _vectorised_ids(docs, tokenizer, vocabulary, index)
         if fast is not None:
             return fast

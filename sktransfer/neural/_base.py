@@ -60,6 +60,7 @@ from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
 from sktransfer.neural._vocabulary import (
+    VocabularyIndex,
     build_vocabulary,
     checked_documents,
     document_ids,
@@ -330,7 +331,13 @@ class _TextNetMixin:
         """Token ids of documents (datasets and token ids pass through)."""
         if is_dataset(X) or isinstance(X, _RaggedIds):
             return X
-        indptr, ids = document_ids(X, self._tokenizer(), self.vocabulary_, self)
+        indptr, ids = document_ids(
+            X,
+            self._tokenizer(),
+            self.vocabulary_,
+            self._token_index,
+            type(self).__name__,
+        )
         return id_storage(indptr, ids, self.max_length, batched_loading(self))
 
     # ------------------------------------------------------------------ #
@@ -617,8 +624,10 @@ class _TextNetMixin:
         y_enc = self._encode_targets(rows.masks.y[idx], first_fit, classes)
         if first_fit:
             self.vocabulary_ = vocabulary
+            # Built once per vocabulary; pickles as a reference to it.
+            self._token_index = VocabularyIndex(vocabulary)
         indptr, ids = token_list_ids(
-            [token_lists[i] for i in idx], self.vocabulary_, self
+            [token_lists[i] for i in idx], self.vocabulary_, self._token_index
         )
         ids = id_storage(indptr, ids, self.max_length, batched_loading(self))
         if sample_weight is not None:

@@ -11,6 +11,7 @@ from collections import Counter
 from sktransfer.embeddings._tokenize import (
     DEFAULT_TOKEN_PATTERN,
     Tokenizer,
+    VocabularyIndex,
     check_documents,
     token_ids,
 )
@@ -18,6 +19,7 @@ from sktransfer.neural._module import PADDING_IDX
 
 __all__ = [
     "DEFAULT_TOKEN_PATTERN",
+    "VocabularyIndex",
     "build_vocabulary",
     "checked_documents",
     "document_ids",
@@ -49,15 +51,19 @@ def tokenized_documents(X, tokenizer, owner):
     return docs, tokenizer.tokenize_all(docs)
 
 
-def token_list_ids(token_lists, vocabulary, owner):
-    """Return ``(indptr, ids)``: the in-vocabulary ids of tokenised documents."""
-    return token_ids(token_lists, None, vocabulary, owner=owner)
+def token_list_ids(token_lists, vocabulary, index):
+    """Return ``(indptr, ids)``: the in-vocabulary ids of tokenised documents.
+
+    ``index`` is the :class:`VocabularyIndex` of ``vocabulary``, built once
+    when the vocabulary was fitted.
+    """
+    return token_ids(token_lists, None, vocabulary, index=index)
 
 
-def document_ids(X, tokenizer, vocabulary, owner):
+def document_ids(X, tokenizer, vocabulary, index, owner):
     """Return ``(indptr, ids)`` of raw documents (none at all is allowed)."""
-    docs = checked_documents(X, type(owner).__name__, allow_empty=True)
-    return token_ids(docs, tokenizer, vocabulary, owner=owner)
+    docs = checked_documents(X, owner, allow_empty=True)
+    return token_ids(docs, tokenizer, vocabulary, index=index)
 
 
 def vocabulary_from_words(words):

@@ -220,37 +220,6 @@ def _spy_on_fast_path(monkeypatch):
     return calls
 
 
-def test_owner_without_index_builds_one_for_large_calls_only(monkeypatch):
-    calls = _spy_on_fast_path(monkeypatch)
-    vocabulary = {"hello": 0, "world": 1}
-    docs = ["hello world"] * 2  # 22 code points >= 8 per word
-    expected = token_ids(docs, Tokenizer(), vocabulary)
-    assert_array_equal(
-        token_ids(docs, Tokenizer(), vocabulary, owner=1)[1], expected[1]
-    )
-    assert calls == [1]
-    # Small calls against a large vocabulary do not build it.
-    big = {f"w{i}": i for i in range(1000)}
-    token_ids(["w1 w2"], Tokenizer(), big, owner=1)
-    token_ids([["w1", "w2"]], None, big, owner=1)
-    assert calls == [1]
-    # Any owner will do: it is never hashed nor referenced.
-
-    class Unhashable:
-        __hash__ = None
-
-    class Slotted:
-        __slots__ = ()
-
-    for odd in (Unhashable(), Slotted()):
-        fast = token_ids(docs, Tokenizer(), vocabulary, owner=odd)
-        assert_array_equal(fast[1], expected[1])
-    assert calls == [1, 1, 1]
-    # Without owner nor index: the dict path.
-    token_ids(docs, Tokenizer(), vocabulary)
-    assert calls == [1, 1, 1]
-
-
 def _without_index(vec):
     other = copy.copy(vec)
     del other._token_index
@@ -352,8 +321,6 @@ def test_token_list_path_leaves_odd_cases_to_the_dict_path():
     assert _vectorised_ids(bad, None, vocabulary, index) is None
     with pytest.raises(TypeError, match="pre-tokenised document 50 holds a int"):
         token_ids(bad, Tokenizer(), vocabulary, index=index)
-    with pytest.raises(TypeError, match="pre-tokenised document 50 holds a int"):
-        token_ids(bad, Tokenizer(), vocabulary, owner=object())
     assert _vectorised_ids(many + ["a b"], Tokenizer(), vocabulary, index) is None
 
 

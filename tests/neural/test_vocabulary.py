@@ -64,12 +64,36 @@ def test_token_ids_of_tokens_and_of_documents(small):
     assert token_lists == [["good", "film"], ["zzz", "film"]]
     vocab = net.vocabulary_
     expected_ids = [vocab["good"], vocab["film"], vocab["film"]]
-    indptr, ids = token_list_ids(token_lists, vocab, net)
+    index = net._token_index
+    indptr, ids = token_list_ids(token_lists, vocab, index)
     assert indptr.tolist() == [0, 2, 3] and ids.tolist() == expected_ids
-    indptr, ids = document_ids(["A good film", "zzz film"], tokenizer, vocab, net)
+    indptr, ids = document_ids(
+        ["A good film", "zzz film"], tokenizer, vocab, index, "N"
+    )
     assert indptr.tolist() == [0, 2, 3] and ids.tolist() == expected_ids
     # Prediction accepts no document at all; fit does not.
-    indptr, ids = document_ids([], tokenizer, vocab, net)
+    indptr, ids = document_ids([], tokenizer, vocab, index, "N")
     assert indptr.tolist() == [0] and ids.size == 0
     with pytest.raises(ValueError, match="empty"):
         tokenized_documents([], tokenizer, "N")
+
+
+def test_the_net_holds_its_vocabulary_index_and_pickles_it_as_a_reference(small):
+    import pickle
+
+    from sktransfer.neural._vocabulary import VocabularyIndex
+
+    clf = small(max_epochs=1).fit(X, Y)
+    assert isinstance(clf._token_index, VocabularyIndex)
+    assert clf._token_index.vocabulary is clf.vocabulary_
+    # The index is rebuilt on load, linked to the loaded vocabulary.
+    loaded = pickle.loads(pickle.dumps(clf))
+    assert loaded._token_index.vocabulary is loaded.vocabulary_
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    # The fast path and the dict path give the same ids.
+    docs = X * 20
+    tok = make_tokenizer(True, r"(?u)\b\w\w+\b", None)
+    fast = document_ids(docs, tok, clf.vocabulary_, clf._token_index, "clf")
+    slow = document_ids(docs, tok, clf.vocabulary_, None, "clf")
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)

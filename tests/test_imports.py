@@ -140,7 +140,7 @@ def test_graph_holds_the_edges_it_should():
     # inside functions.
     assert "sktransfer.embeddings._fastids" in GRAPH["sktransfer.embeddings._tokenize"]
     assert "sktransfer.embeddings._corpus" in GRAPH["sktransfer.cli"]
-    assert "sktransfer.utils._domains" in GRAPH["sktransfer.adaptation._domain_aware"]
+    assert "sktransfer.utils._domains" in GRAPH["sktransfer.adaptation._base"]
     assert "gensim" in EXTERNAL["sktransfer.embeddings._word2vec"]
     assert _family("sktransfer.embeddings._io") == "embeddings"
     assert _family("sktransfer.embeddings") == "embeddings"

@@ -194,9 +194,23 @@ class _ValidateXMixin:
 
     def _validate_X(self, X, *, reset):
         """Validate ``X``: in ``fit`` with ``reset=True``, after it with False."""
-        X = validate_data(
-            self, X, reset=reset, accept_sparse=self._accept_sparse, dtype=self._dtype
-        )
+        try:
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                accept_sparse=self._accept_sparse,
+                dtype=self._dtype,
+            )
+        except ValueError as exc:
+            if "string" not in str(exc):
+                raise
+            raise ValueError(
+                f"{type(self).__name__} needs numeric features, but X holds "
+                f"strings ({exc}). Turn documents into features first, e.g. "
+                "with a TfidfVectorizer or Word2VecVectorizer earlier in the "
+                "pipeline."
+            ) from exc
         limit = self._max_sparse_features
         if reset and limit is not None and sparse.issparse(X) and X.shape[1] > limit:
             name = type(self).__name__

@@ -64,7 +64,7 @@ class KLIEPWeighting(_RatioModelWeighting):
         ``gamma`` is a list of several values.
     max_iter : int, default=100
         Maximum number of sequential quadratic programming steps per fit of
-        ``alpha``.
+        ``alpha``, at most 10,000.
     tol : float, default=1e-6
         Stop when the mean log-likelihood of the target rows is provably
         within ``tol`` of its maximum (Frank-Wolfe gap).
@@ -134,7 +134,7 @@ class KLIEPWeighting(_RatioModelWeighting):
         "gamma": [None, Interval(Real, 0, None, closed="neither"), "array-like"],
         "n_centers": [Interval(Integral, 1, None, closed="left")],
         "cv": [Interval(Integral, 2, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, 10_000, closed="both")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
     }

@@ -82,7 +82,8 @@ class KMMWeighting(_Weighting):
     max_iter : int, default=100
         Maximum number of iterations of the interior-point solver, used when
         the fast exact path cannot certify a solution (see Notes); it
-        converges in 10 to 30 iterations.
+        converges in 10 to 30 iterations. At most 10,000 (each iteration
+        costs ``O(n_s^3)``).
     tol : float, default=1e-8
         Relative tolerance: of the KKT conditions (the gradient relative to
         ``max(1, max(kappa))``, the bounds relative to ``B``) for the exact
@@ -176,7 +177,7 @@ class KMMWeighting(_Weighting):
         "gamma": [None, Interval(Real, 0, None, closed="neither")],
         "B": [Interval(Real, 0, None, closed="neither")],
         "eps": [None, Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, 10_000, closed="both")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_samples": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],

@@ -47,6 +47,10 @@ __all__ = ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
 # binary case).
 _EPS = 1e-10
 
+# Most boosting rounds: a larger n_estimators is a typo that would run for
+# hours, not a model.
+_MAX_ROUNDS = 10_000
+
 # Depth of the default trees (AdaBoostRegressor's default; a stump is too
 # weak when only half of the rounds vote).
 _DEFAULT_MAX_DEPTH = 3
@@ -57,8 +61,8 @@ _docs = Substitution(
     **_DOCS,
     n_estimators="""\
 n_estimators : int, default=10
-    Number of boosting rounds ``N``. Also enters the source factor
-    ``beta``.
+    Number of boosting rounds ``N``, at most 10,000 (every round fits one
+    estimator). Also enters the source factor ``beta``.
 """,
     random_state="""\
 random_state : int, RandomState instance or None, default=None
@@ -94,7 +98,7 @@ class _BaseTrAdaBoost(
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "n_estimators": [Interval(Integral, 1, _MAX_ROUNDS, closed="both")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
     }

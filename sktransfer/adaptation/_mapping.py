@@ -197,7 +197,11 @@ class CORALAdapter(BaseAdapter):
     (e.g. TF-IDF followed by ``TruncatedSVD``, where variances are about
     1e-3) it swamps both covariances, ``A_`` is close to the identity and
     CORAL reduces to moving the source mean onto the target mean.
-    ``'auto'`` is scale-free, hence the default.
+    ``'auto'`` is scale-free, hence the default: ``fit_transform(c * X)`` is
+    ``c`` times ``fit_transform(X)``, also for ``X`` of 1e-200 or 1e300, whose
+    squares would overflow float64 (the statistics are computed on ``X``
+    divided by a power of two when ``max|X|`` lies outside ``[2**-64,
+    2**64]``, and the means scaled back).
 
     References
     ----------

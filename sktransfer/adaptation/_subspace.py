@@ -348,6 +348,17 @@ class TCAAdapter(BaseAdapter):
     Output is float64 and dense; sparse input is accepted (kernels of sparse
     rows). Source domains are pooled, as are target domains.
 
+    Scale of ``X``. With ``gamma=None``, the 'rbf', 'poly' and 'sigmoid'
+    kernels (and 'cosine') are the same for ``X`` and ``c * X``, so the
+    embedding is too, also for ``X`` of 1e-200 or 1e300 (the kernel is
+    computed on ``X`` divided by a power of two). The linear kernel is not
+    scale-free: ``mu`` is compared with ``K L K``, which grows as ``X**4``;
+    on ``X`` of an extreme scale, where ``mu`` would be lost in float64,
+    ``fit`` raises a ``ValueError`` suggesting to standardise the features.
+    Neither is the 'laplacian' kernel with ``gamma=None`` (its width follows
+    the variance, its distance the scale); a kernel constant on the fitting
+    rows is a ``ValueError``.
+
     References
     ----------
     .. [1] S. J. Pan, I. W. Tsang, J. T. Kwok and Q. Yang, "Domain adaptation

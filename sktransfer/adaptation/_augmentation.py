@@ -70,6 +70,9 @@ class FeatureAugmentationAdapter(BaseAdapter):
     All target domains share the target block, since ``transform`` cannot
     tell target domains apart.
 
+    The output only copies ``X``, so it is exactly scale-equivariant: ``c *
+    X`` gives ``c`` times the output of ``X``, at any scale.
+
     Feature names are ``shared__f``, ``source__f`` (``source<k>__f`` for
     source domain ``k`` when there are several source blocks) and
     ``target__f``, for each input feature name ``f``.

@@ -84,6 +84,76 @@ def scale_gamma(X, *, squared=True, zero_variance=1.0):
     return 1.0 / (d * spread) if spread > 0.0 else zero_variance
 
 
+#: Largest absolute value of X, as a power of two, below which (and above
+#: whose inverse) the estimators compute on X as it is: squares, fourth
+#: powers (Ledoit-Wolf) and kernel exponents of such values stay far inside
+#: the float64 range. Outside it, see :func:`power_of_two_scale`.
+_SAFE_EXPONENT = 64
+
+
+def power_of_two_scale(X):
+    """Return a power of two ``s`` that brings ``max|X| / s`` into ``[1, 2)``.
+
+    The scale-equivariant and scale-invariant estimators (CORAL, subspace
+    alignment, the kernel methods with a 'scale' width, nearest neighbours,
+    trees) compute on ``X / s`` and undo the scale afterwards, so that data
+    whose squares overflow or underflow float64 (features of 1e200 or
+    1e-200) give the result of the same data at unit scale. Dividing by a
+    power of two is exact, so nothing is lost; ``s`` is 1 (no copy needed)
+    when ``max|X|`` lies in ``[2**-64, 2**64]``, where nothing can overflow,
+    so results on ordinary data are unchanged.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix
+        Finite values.
+
+    Returns
+    -------
+    s : float
+        The scale: 1.0 for ordinary, empty or all-zero data.
+    """
+    values = X.data if sparse.issparse(X) else X
+    if values.size == 0:
+        return 1.0
+    largest = max(float(values.max()), -float(values.min()))
+    if largest == 0.0 or not math.isfinite(largest):
+        return 1.0
+    if 2.0**-_SAFE_EXPONENT <= largest <= 2.0**_SAFE_EXPONENT:
+        return 1.0
+    return math.ldexp(1.0, math.frexp(largest)[1] - 1)
+
+
+def _divide(X, s):
+    """``X / s`` (``X`` itself when ``s`` is 1), dense or sparse."""
+    return X if s == 1.0 else X / s
+
+
+def _times_power(value, s, power):
+    """``value * s ** power`` for a power of two ``s``, inf on overflow."""
+    try:
+        return math.ldexp(value, (math.frexp(s)[1] - 1) * power)
+    except OverflowError:
+        return math.inf
+
+
+def _rescaled_gamma(gamma, s, power, owner):
+    """Return the kernel width for rows divided by ``s``, ``gamma * s**power``.
+
+    Raises a ``ValueError`` naming ``owner`` when it is not a positive
+    finite float (a width given for data of an extreme scale).
+    """
+    scaled = _times_power(gamma, s, power)
+    if not (math.isfinite(scaled) and scaled > 0.0):
+        raise ValueError(
+            f"{owner}: gamma={gamma:.6g} cannot be used on X of this scale "
+            f"(largest absolute value about {s:.3g}): the kernel exponents "
+            "overflow or underflow float64. Use gamma=None (the 'scale' "
+            "heuristic, which adapts to the data) or rescale X."
+        )
+    return scaled
+
+
 class OneDomainWarning(UserWarning):
     """Warning raised when an adapter or weighting sees a single domain.
 
@@ -124,9 +194,23 @@ class _ValidateXMixin:
 
     def _validate_X(self, X, *, reset):
         """Validate ``X``: in ``fit`` with ``reset=True``, after it with False."""
-        X = validate_data(
-            self, X, reset=reset, accept_sparse=self._accept_sparse, dtype=self._dtype
-        )
+        try:
+            X = validate_data(
+                self,
+                X,
+                reset=reset,
+                accept_sparse=self._accept_sparse,
+                dtype=self._dtype,
+            )
+        except ValueError as exc:
+            if "string" not in str(exc):
+                raise
+            raise ValueError(
+                f"{type(self).__name__} needs numeric features, but X holds "
+                f"strings ({exc}). Turn documents into features first, e.g. "
+                "with a TfidfVectorizer or Word2VecVectorizer earlier in the "
+                "pipeline."
+            ) from exc
         limit = self._max_sparse_features
         if reset and limit is not None and sparse.issparse(X) and X.shape[1] > limit:
             name = type(self).__name__

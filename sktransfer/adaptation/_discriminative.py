@@ -11,8 +11,10 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from sktransfer.adaptation._base import (
     BaseWeighting,
+    _divide,
     _RatioModelWeighting,
     _substitute_docs,
+    power_of_two_scale,
 )
 
 __all__ = ["DiscriminativeWeighting"]
@@ -81,6 +83,13 @@ class DiscriminativeWeighting(_RatioModelWeighting):
     well-calibrated classifier (logistic regression, or any classifier in
     :class:`~sklearn.calibration.CalibratedClassifierCV`) suits best.
 
+    The default ``LogisticRegression`` is fitted on ``X`` divided by a power
+    of two when the largest absolute value of ``X`` lies outside ``[2**-64,
+    2**64]`` (``compute_weights`` divides new rows the same way): on features
+    of 1e-200 its regularisation would make it a constant (every weight 1),
+    and on features of 1e200 its solver would overflow. A classifier given
+    as ``estimator`` sees ``X`` as it is.
+
     References
     ----------
     .. [1] S. Bickel, M. Brueckner and T. Scheffer, "Discriminative learning
@@ -139,6 +148,12 @@ class DiscriminativeWeighting(_RatioModelWeighting):
                 f"and {self.cv} target rows, got {n_s} source and {n_t} target "
                 "rows. Lower cv or set cv=None."
             )
+        # The default logistic regression sees X divided by a power of two
+        # when X is of an extreme scale (1 for ordinary data): on features of
+        # 1e-200 it would be regularised to a constant (every weight 1), on
+        # features of 1e200 its solver would overflow.
+        self._scale = power_of_two_scale(X) if self.estimator is None else 1.0
+        X = _divide(X, self._scale)
         estimator = clone(self._base_estimator()).fit(X, domain)
         self.estimator_ = estimator
         self.prior_ratio_ = n_s / n_t
@@ -158,7 +173,8 @@ class DiscriminativeWeighting(_RatioModelWeighting):
         return self._ratio(proba, classes)
 
     def _compute_weights(self, X):
-        return self._ratio(self.estimator_.predict_proba(X), self.estimator_.classes_)
+        proba = self.estimator_.predict_proba(_divide(X, self._scale))
+        return self._ratio(proba, self.estimator_.classes_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -11,9 +11,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from sktransfer.adaptation._base import (
+    _divide,
     _RatioModelWeighting,
+    _rescaled_gamma,
     _source_and_target_rows,
     _substitute_docs,
+    _times_power,
+    power_of_two_scale,
     scale_gamma,
 )
 from sktransfer.adaptation._qp import solve_kliep
@@ -60,7 +64,7 @@ class KLIEPWeighting(_RatioModelWeighting):
         ``gamma`` is a list of several values.
     max_iter : int, default=100
         Maximum number of sequential quadratic programming steps per fit of
-        ``alpha``.
+        ``alpha``, at most 10,000.
     tol : float, default=1e-6
         Stop when the mean log-likelihood of the target rows is provably
         within ``tol`` of its maximum (Frank-Wolfe gap).
@@ -130,7 +134,7 @@ class KLIEPWeighting(_RatioModelWeighting):
         "gamma": [None, Interval(Real, 0, None, closed="neither"), "array-like"],
         "n_centers": [Interval(Integral, 1, None, closed="left")],
         "cv": [Interval(Integral, 2, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, 10_000, closed="both")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
     }
@@ -152,11 +156,12 @@ class KLIEPWeighting(_RatioModelWeighting):
         self.tol = tol
         self.random_state = random_state
 
-    def _candidate_gammas(self, X):
+    def _candidate_gammas(self, X, s):
+        """Candidate widths, each for the rows ``X`` already divided by ``s``."""
         if self.gamma is None:
             return [scale_gamma(X)]
         if np.ndim(self.gamma) == 0:
-            return [float(self.gamma)]
+            return [_rescaled_gamma(float(self.gamma), s, 2, "KLIEPWeighting")]
         try:
             gammas = np.asarray(self.gamma, dtype=float).ravel()
         except (TypeError, ValueError):
@@ -166,15 +171,20 @@ class KLIEPWeighting(_RatioModelWeighting):
                 "gamma must be None, a positive float or a non-empty list of "
                 f"positive floats, got {self.gamma!r}."
             )
-        return [float(g) for g in gammas]
+        return [_rescaled_gamma(float(g), s, 2, "KLIEPWeighting") for g in gammas]
 
     def _fit_alpha(self, K_tc, b):
         return solve_kliep(K_tc, b, tol=self.tol, max_iter=self.max_iter)
 
     def _fit_weights(self, X, masks):
-        Xs, Xt = _source_and_target_rows(X, masks)
+        # Kernels are computed on X / s (s a power of two, 1 for ordinary
+        # data) with widths for X / s: with gamma=None the weights of X and
+        # c * X are the same, and extreme scales cannot overflow.
+        s = power_of_two_scale(X)
+        X_scaled = _divide(X, s)
+        Xs, Xt = _source_and_target_rows(X_scaled, masks)
         n_t = Xt.shape[0]
-        gammas = self._candidate_gammas(X)
+        gammas = self._candidate_gammas(X_scaled, s)
         rng = check_random_state(self.random_state)
         n_centers = min(self.n_centers, n_t)
         center_rows = np.sort(rng.choice(n_t, n_centers, replace=False))
@@ -212,8 +222,9 @@ class KLIEPWeighting(_RatioModelWeighting):
         b = K_sc.mean(axis=0)
         if not np.any(b > 0.0):
             raise ValueError(
-                f"gamma={gamma:.6g} is too large: the kernel of every centre "
-                "underflows to 0 on every source row. Use a smaller gamma."
+                f"gamma={_times_power(gamma, s, -2):.6g} is too large: the kernel "
+                "of every centre underflows to 0 on every source row. Use a "
+                "smaller gamma."
             )
         alpha, n_iter, converged = self._fit_alpha(K_tc, b)
         if not converged:
@@ -223,12 +234,19 @@ class KLIEPWeighting(_RatioModelWeighting):
                 ConvergenceWarning,
                 stacklevel=6,
             )
-        self.centers_ = centers
+        self.centers_ = centers * s
         self.alpha_ = alpha
-        self.gamma_ = gamma
+        self.gamma_ = _times_power(gamma, s, -2)
         self.n_iter_ = n_iter
+        self._scale, self._kernel_gamma = s, gamma
         return K_sc @ alpha
 
     def _compute_weights(self, X):
-        K = pairwise_kernels(X, self.centers_, metric="rbf", gamma=self.gamma_)
+        s = self._scale
+        K = pairwise_kernels(
+            _divide(X, s),
+            _divide(self.centers_, s),
+            metric="rbf",
+            gamma=self._kernel_gamma,
+        )
         return K @ self.alpha_

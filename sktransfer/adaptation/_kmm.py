@@ -12,9 +12,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _num_samples
 
 from sktransfer.adaptation._base import (
+    _divide,
+    _rescaled_gamma,
     _source_and_target_rows,
     _substitute_docs,
+    _times_power,
     _Weighting,
+    power_of_two_scale,
     scale_gamma,
 )
 from sktransfer.adaptation._qp import solve_box_band_qp
@@ -78,7 +82,8 @@ class KMMWeighting(_Weighting):
     max_iter : int, default=100
         Maximum number of iterations of the interior-point solver, used when
         the fast exact path cannot certify a solution (see Notes); it
-        converges in 10 to 30 iterations.
+        converges in 10 to 30 iterations. At most 10,000 (each iteration
+        costs ``O(n_s^3)``).
     tol : float, default=1e-8
         Relative tolerance: of the KKT conditions (the gradient relative to
         ``max(1, max(kappa))``, the bounds relative to ``B``) for the exact
@@ -172,7 +177,7 @@ class KMMWeighting(_Weighting):
         "gamma": [None, Interval(Real, 0, None, closed="neither")],
         "B": [Interval(Real, 0, None, closed="neither")],
         "eps": [None, Interval(Real, 0, None, closed="left")],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, 10_000, closed="both")],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_samples": [None, Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
@@ -200,12 +205,19 @@ class KMMWeighting(_Weighting):
         self.random_state = random_state
 
     def _fit_weights(self, X, masks):
-        Xs, Xt = _source_and_target_rows(X, masks)
-        n_s = Xs.shape[0]
+        # The kernel is computed on X / s (s a power of two, 1 for ordinary
+        # data) with the width for X / s: with gamma=None the weights of X
+        # and c * X are the same, and extreme scales cannot overflow.
+        s = power_of_two_scale(X)
+        power = 2 if self.kernel == "rbf" else 1
         if self.gamma is not None:
             self.gamma_ = float(self.gamma)
+            self._kernel_gamma = _rescaled_gamma(self.gamma_, s, power, "KMMWeighting")
         else:
-            self.gamma_ = scale_gamma(X, squared=self.kernel == "rbf")
+            self._kernel_gamma = scale_gamma(_divide(X, s), squared=power == 2)
+            self.gamma_ = _times_power(self._kernel_gamma, s, -power)
+        Xs, Xt = _source_and_target_rows(_divide(X, s), masks)
+        n_s = Xs.shape[0]
         limit = n_s if self.max_samples is None else self.max_samples
         n_chunks = -(-n_s // limit)
         if n_chunks > 1:
@@ -253,7 +265,7 @@ class KMMWeighting(_Weighting):
                 f"{n_s} weights must sum to at least {lo:.6g}, but each is at "
                 f"most B={self.B} (sum at most {n_s * self.B:.6g}). Raise B or eps."
             )
-        params = {"gamma": self.gamma_}
+        params = {"gamma": self._kernel_gamma}
         K = pairwise_kernels(Xs, metric=self.kernel, **params)
         K = 0.5 * (K + K.T)
         kappa = (n_s / n_t) * _kernel_row_sums(Xs, Xt, self.kernel, params)

@@ -10,8 +10,11 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sktransfer.adaptation._base import (
     BaseAdapter,
     _as_slice,
+    _divide,
     _substitute_docs,
     _take_rows,
+    _times_power,
+    power_of_two_scale,
 )
 
 __all__ = ["CORALAdapter"]
@@ -194,7 +197,11 @@ class CORALAdapter(BaseAdapter):
     (e.g. TF-IDF followed by ``TruncatedSVD``, where variances are about
     1e-3) it swamps both covariances, ``A_`` is close to the identity and
     CORAL reduces to moving the source mean onto the target mean.
-    ``'auto'`` is scale-free, hence the default.
+    ``'auto'`` is scale-free, hence the default: ``fit_transform(c * X)`` is
+    ``c`` times ``fit_transform(X)``, also for ``X`` of 1e-200 or 1e300, whose
+    squares would overflow float64 (the statistics are computed on ``X``
+    divided by a power of two when ``max|X|`` lies outside ``[2**-64,
+    2**64]``, and the means scaled back).
 
     References
     ----------
@@ -231,10 +238,10 @@ class CORALAdapter(BaseAdapter):
         self.reg = reg
         self.assume_centered = assume_centered
 
-    def _covariance(self, X):
+    def _covariance(self, X, reg):
         """Mean, regularised covariance and Ledoit-Wolf shrinkage of rows X."""
         n = X.shape[0]
-        if self.reg == "auto":
+        if reg == "auto":
             mean, scatter, sq = _mean_and_scatter(
                 X, assume_centered=self.assume_centered, row_norms=True
             )
@@ -243,20 +250,32 @@ class CORALAdapter(BaseAdapter):
         mean, scatter = _mean_and_scatter(X, assume_centered=self.assume_centered)
         denom = n if self.assume_centered else max(n - 1, 1)
         cov = scatter / denom
-        cov.flat[:: cov.shape[0] + 1] += self.reg
+        cov.flat[:: cov.shape[0] + 1] += reg
         return mean, cov, 0.0
 
     def _fit_domains(self, X, masks):
-        self.mean_source_, cov_s, self.shrinkage_source_ = self._covariance(
-            _take_rows(X, np.flatnonzero(masks.source))
+        # CORAL is scale-equivariant: A_ is the same for X and c * X, the
+        # means scale with c. Statistics are computed on X / s (s a power of
+        # two, 1 for ordinary data), so squares cannot overflow or underflow.
+        s = power_of_two_scale(X)
+        X = _divide(X, s)
+        reg = self.reg
+        if reg != "auto":
+            # reg * I added to the covariance of X is reg / s**2 for X / s;
+            # beyond 1e100 it swamps any covariance of X / s (entries below 4
+            # in absolute value) and A_ is the identity to float64 precision.
+            reg = min(_times_power(reg, s, -2), 1e100)
+        mean_s, cov_s, self.shrinkage_source_ = self._covariance(
+            _take_rows(X, np.flatnonzero(masks.source)), reg
         )
-        self.mean_target_, cov_t, self.shrinkage_target_ = self._covariance(
-            _take_rows(X, np.flatnonzero(masks.target))
+        mean_t, cov_t, self.shrinkage_target_ = self._covariance(
+            _take_rows(X, np.flatnonzero(masks.target)), reg
         )
         self.A_ = _sym_power(cov_s, -0.5) @ _sym_power(cov_t, 0.5)
+        self.mean_source_, self.mean_target_ = mean_s * s, mean_t * s
         self._n_features_out = X.shape[1]
         # Source map x @ A + offset, with offset = mean_t - mean_s @ A.
-        self._offset = self.mean_target_ - self.mean_source_ @ self.A_
+        self._offset = (mean_t - mean_s @ self.A_) * s
 
     def _transform_source(self, X):
         out = X @ self.A_.astype(X.dtype, copy=False)

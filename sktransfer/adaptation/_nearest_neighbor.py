@@ -7,9 +7,11 @@ from sklearn.neighbors import VALID_METRICS, NearestNeighbors
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from sktransfer.adaptation._base import (
+    _divide,
     _RatioModelWeighting,
     _source_and_target_rows,
     _substitute_docs,
+    power_of_two_scale,
 )
 
 __all__ = ["NearestNeighborWeighting"]
@@ -60,7 +62,8 @@ class NearestNeighborWeighting(_RatioModelWeighting):
         Votes ``c_i`` of the source rows, in the order of the source rows of
         ``X``.
     neighbors_ : NearestNeighbors
-        The index of the source rows.
+        The index of the source rows (divided by a power of two when their
+        scale is extreme, see Notes).
     {weighting_fitted}
 
     See Also
@@ -75,6 +78,12 @@ class NearestNeighborWeighting(_RatioModelWeighting):
     the Voronoi cell of every source row, which is how
     :meth:`compute_weights` extends it to new rows: a new row gets the weight
     of its nearest source training row (for any ``n_neighbors``).
+
+    The weights do not depend on the scale of ``X``: with a named
+    ``metric``, rows whose largest absolute value lies outside ``[2**-64,
+    2**64]`` are divided by a power of two before the search (exactly), so
+    squared distances of data of 1e200 or 1e-200 neither overflow nor
+    underflow.
 
     References
     ----------
@@ -107,7 +116,12 @@ class NearestNeighborWeighting(_RatioModelWeighting):
         self.smoothing = smoothing
 
     def _fit_weights(self, X, masks):
-        Xs, Xt = _source_and_target_rows(X, masks)
+        # Every named metric keeps the order of distances when X is divided
+        # by s (a power of two, 1 for ordinary data), and the division spares
+        # squared distances of an extreme scale from overflow or underflow;
+        # a callable metric gets X as it is.
+        scale = 1.0 if callable(self.metric) else power_of_two_scale(X)
+        Xs, Xt = _source_and_target_rows(_divide(X, scale), masks)
         n_s, n_t = Xs.shape[0], Xt.shape[0]
         if self.n_neighbors > n_s:
             raise ValueError(
@@ -123,8 +137,11 @@ class NearestNeighborWeighting(_RatioModelWeighting):
         self.counts_ = counts
         self.neighbors_ = nn
         self._source_weights = weights
+        self._scale = scale
         return weights
 
     def _compute_weights(self, X):
-        idx = self.neighbors_.kneighbors(X, n_neighbors=1, return_distance=False)
+        idx = self.neighbors_.kneighbors(
+            _divide(X, self._scale), n_neighbors=1, return_distance=False
+        )
         return self._source_weights[idx[:, 0]]

@@ -282,6 +282,7 @@ def interior_point_qp(K, kappa, B, lo, hi, *, tol, max_iter):
         residuals fell below ``tol``. ``x`` may violate the bounds by
         rounding; :func:`project_box_band` makes it feasible.
     """
+    _check_finite("interior_point_qp", K=K, kappa=kappa)
     n = K.shape[0]
     cap = n * B
     if lo >= cap:
@@ -403,13 +404,20 @@ def _warm_start(K, kappa, B, lo, hi, n_steps, x=None, lip=None):
     y, Ky, t = x, Kx, 1.0
     for _ in range(n_steps):
         grad = Ky - kappa
-        while True:
+        for _ in range(_MAX_BACKTRACKS):
             x_new, lam = project_box_band(y - grad / lip, B, lo, hi)
             Kx_new = K @ x_new
             step = x_new - y
             if step @ (Kx_new - Ky) <= lip * (step @ step) * (1.0 + 1e-10):
                 break
             lip *= 1.5
+        else:
+            # lip would have overflowed float64: K @ x overflows (K is of an
+            # extreme scale) and the descent test compares NaN.
+            raise ValueError(
+                "the projected-gradient line search found no step: the "
+                "products of K overflow float64. Rescale K and kappa."
+            )
         if step @ (x_new - x) > 0.0:
             t = 1.0  # adaptive restart: the momentum points uphill
         t_new = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * t * t))
@@ -422,6 +430,24 @@ def _warm_start(K, kappa, B, lo, hi, n_steps, x=None, lip=None):
 
 # Projected-gradient steps before each attempt of the exact pivoting.
 _WARM_STEPS = (50, 50)
+
+# Most increases (by 1.5) of the step constant in one backtracking search:
+# 1.5**1760 overflows float64, so a finite K always ends the search before.
+_MAX_BACKTRACKS = 1800
+
+# Step lengths tried by one SQP iteration of KLIEP (1, 1/2, ...).
+_KLIEP_HALVINGS = 40
+
+
+def _check_finite(owner, **arrays):
+    """Raise a ``ValueError`` naming the first non-finite array of ``arrays``."""
+    for name, array in arrays.items():
+        if not np.all(np.isfinite(array)):
+            raise ValueError(
+                f"{owner}: {name} holds NaN or infinite values; the program "
+                "is undefined. Check the input for values whose kernel or "
+                "squares overflow float64."
+            )
 
 
 def solve_box_band_qp(K, kappa, B, lo, hi, *, tol, max_iter):
@@ -471,6 +497,7 @@ def solve_box_band_qp(K, kappa, B, lo, hi, *, tol, max_iter):
         of the pivoting and interior-point iterations) and ``converged``
         (whether a KKT check or the interior-point criterion was met).
     """
+    _check_finite("solve_box_band_qp", K=K, kappa=kappa)
     scale = max(1.0, float(np.max(np.abs(kappa))))
     tol_g, tol_x, tol_s = tol * scale, tol * max(1.0, B), tol * max(1.0, hi)
     n_iter, x, lip, exact, ok = 0, None, None, None, False
@@ -526,6 +553,7 @@ def solve_kliep(K_tc, b, *, tol, max_iter):
         ``b @ alpha == 1`` up to rounding unless every ``b`` is 0),
         ``n_iter`` and ``converged``.
     """
+    _check_finite("solve_kliep", K_tc=K_tc, b=b)
     m = b.shape[0]
     keep = b > 0.0  # a centre out of reach of every source row is dropped
     M = K_tc[:, keep] / b[keep]
@@ -557,20 +585,17 @@ def solve_kliep(K_tc, b, *, tol, max_iter):
         if slope >= 0.0:
             converged = True
             break
-        t = 1.0
-        while True:
+        # Backtracking over t = 1, 1/2, ..., 2**-39 (the last above 1e-12).
+        for halvings in range(_KLIEP_HALVINGS):
+            t = 0.5**halvings
             cand = beta + t * direction
             p_new = M @ cand
             if np.all(p_new > 0.0):
                 loss_new = -float(np.mean(np.log(p_new)))
                 if loss_new <= loss + 1e-4 * t * slope:
                     break
-            t *= 0.5
-            if t < 1e-12:
-                cand, p_new, loss_new = beta, p, loss
-                break
-        if t < 1e-12:
-            converged = True
+        else:
+            converged = True  # no step decreases the loss: at the optimum
             break
         beta, p, loss = np.clip(cand, 0.0, None), p_new, loss_new
     alpha[keep] = beta / b[keep]

@@ -11,8 +11,12 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from sktransfer.adaptation._base import (
     BaseAdapter,
+    _divide,
+    _rescaled_gamma,
     _substitute_docs,
     _take_rows,
+    _times_power,
+    power_of_two_scale,
     scale_gamma,
 )
 from sktransfer.adaptation._mapping import (
@@ -168,12 +172,17 @@ class SubspaceAlignmentAdapter(BaseAdapter):
                 f"n_source_samples, n_target_samples) = min({d}, {n_s}, {n_t}) "
                 f"= {limit}."
             )
-        self.mean_source_, self.components_source_ = _pca(
+        # Scale-equivariant: the principal axes of X / s are those of X, the
+        # means scale with s (a power of two, 1 for ordinary data).
+        s = power_of_two_scale(X)
+        X = _divide(X, s)
+        mean_s, self.components_source_ = _pca(
             _take_rows(X, np.flatnonzero(masks.source)), k
         )
-        self.mean_target_, self.components_target_ = _pca(
+        mean_t, self.components_target_ = _pca(
             _take_rows(X, np.flatnonzero(masks.target)), k
         )
+        self.mean_source_, self.mean_target_ = mean_s * s, mean_t * s
         self.alignment_ = self.components_source_ @ self.components_target_.T
         self.n_components_ = k
         self._n_features_out = k
@@ -339,6 +348,17 @@ class TCAAdapter(BaseAdapter):
     Output is float64 and dense; sparse input is accepted (kernels of sparse
     rows). Source domains are pooled, as are target domains.
 
+    Scale of ``X``. With ``gamma=None``, the 'rbf', 'poly' and 'sigmoid'
+    kernels (and 'cosine') are the same for ``X`` and ``c * X``, so the
+    embedding is too, also for ``X`` of 1e-200 or 1e300 (the kernel is
+    computed on ``X`` divided by a power of two). The linear kernel is not
+    scale-free: ``mu`` is compared with ``K L K``, which grows as ``X**4``;
+    on ``X`` of an extreme scale, where ``mu`` would be lost in float64,
+    ``fit`` raises a ``ValueError`` suggesting to standardise the features.
+    Neither is the 'laplacian' kernel with ``gamma=None`` (its width follows
+    the variance, its distance the scale); a kernel constant on the fitting
+    rows is a ``ValueError``.
+
     References
     ----------
     .. [1] S. J. Pan, I. W. Tsang, J. T. Kwok and Q. Yang, "Domain adaptation
@@ -397,21 +417,51 @@ class TCAAdapter(BaseAdapter):
         self.random_state = random_state
 
     def _kernel(self, X, Y):
+        """Kernel of rows ``X`` and ``Y`` already divided by ``self._scale``."""
         params = {}
         if self.kernel in ("rbf", "laplacian", "poly", "sigmoid"):
-            params["gamma"] = self.gamma_
+            params["gamma"] = self._kernel_gamma
         if self.kernel == "poly":
             params["degree"] = self.degree
         if self.kernel in ("poly", "sigmoid"):
             params["coef0"] = self.coef0
         return pairwise_kernels(X, Y, metric=self.kernel, **params)
 
-    def _resolve_gamma(self, X):
+    def _resolve_gamma(self, X, s):
+        """``gamma_`` and the width to use on the rows ``X`` (divided by ``s``)."""
         if self.kernel in ("linear", "cosine"):
-            return None
+            return None, None
+        # gamma multiplies a squared distance or a dot product, or (for
+        # 'laplacian') an L1 distance: the power of the scale it absorbs.
+        power = 1 if self.kernel == "laplacian" else 2
         if self.gamma is not None:
-            return float(self.gamma)
-        return scale_gamma(X, zero_variance=1.0 / X.shape[1])
+            gamma = float(self.gamma)
+            return gamma, _rescaled_gamma(gamma, s, power, type(self).__name__)
+        scaled = scale_gamma(X, zero_variance=1.0 / X.shape[1])
+        if power == 1:  # 'scale' is 1 / (d var(X)), which absorbs s**2
+            scaled = _rescaled_gamma(scaled, s, -1, type(self).__name__)
+        return _times_power(scaled, s, -power), scaled
+
+    def _scaled_mu(self, s):
+        """``mu`` for the rows divided by ``s``.
+
+        Only the linear kernel's ``mu`` depends on the scale of ``X``: it is
+        compared with ``K L K``, which grows as ``X**4``.
+        """
+        if self.kernel != "linear" or s == 1.0:
+            return float(self.mu)
+        mu = _times_power(float(self.mu), s, -4)
+        if not 1e-100 <= mu <= 1e100:
+            raise ValueError(
+                f"TCAAdapter with kernel='linear' is not scale-invariant: mu is "
+                "compared with the squared kernel matrix, which grows as the "
+                f"fourth power of X, and on X of this scale (largest absolute "
+                f"value about {s:.3g}) mu={self.mu!r} is beyond float64 "
+                "precision. Standardise the features first (e.g. "
+                "sklearn.preprocessing.StandardScaler), or use a kernel with "
+                "gamma=None ('rbf'), which adapts to the scale of X."
+            )
+        return mu
 
     def _landmarks(self, masks, random_state):
         """Draw the rows the eigenproblem is solved on (None: every row)."""
@@ -436,7 +486,13 @@ class TCAAdapter(BaseAdapter):
         random_state = check_random_state(self.random_state)
         n, d = X.shape
         k = self.n_components
-        self.gamma_ = self._resolve_gamma(X)
+        # Computed on X / s (s a power of two, 1 for ordinary data), so that
+        # kernels of data of an extreme scale neither overflow nor underflow.
+        s = power_of_two_scale(X)
+        X_orig, X = X, _divide(X, s)
+        self._scale = s
+        self.gamma_, self._kernel_gamma = self._resolve_gamma(X, s)
+        mu = self._scaled_mu(s)
         primal = self.kernel == "linear" and not sparse.issparse(X) and d < n
         idx = None if primal else self._landmarks(masks, random_state)
         self.landmark_indices_ = idx
@@ -455,12 +511,19 @@ class TCAAdapter(BaseAdapter):
             )
         e = _mmd_vector(is_source)
         if primal:
-            W_rows, w = self._solve_linear_primal(X_fit, e, k)
+            W_rows, w = self._solve_linear_primal(X_fit, e, k, mu)
             Z = X_fit @ W_rows  # embedded fitting rows, W_rows = X^T W
         else:
             K = self._kernel(X_fit, X_fit)
-            W, w = self._solve_dual(K, e, k, random_state)
+            W, w = self._solve_dual(K, e, k, random_state, mu)
             Z = K @ W
+        if not w[0] > 0.0:
+            raise ValueError(
+                f"TCAAdapter found no transfer component: the kernel matrix of "
+                f"the fitting rows is constant (kernel={self.kernel!r}, "
+                f"gamma_={self.gamma_!r}), so every row would be embedded at 0. "
+                "Check the scale of X or choose another gamma."
+            )
         # Unit variance per component; zero eigenvalues give zero components.
         tol = max(w[0], 0.0) * n_fit * np.finfo(np.float64).eps
         scale = np.zeros_like(w)
@@ -469,20 +532,21 @@ class TCAAdapter(BaseAdapter):
         signs[signs == 0] = 1.0
         scale *= signs
         self.eigenvalues_ = w
+        # The maps of X are those of X / s: (X / s) @ P = X @ (P / s).
         if primal:
-            self.projection_ = W_rows * scale
+            self.projection_ = W_rows * (scale / s)
         elif self.kernel == "linear":
-            self.projection_ = np.asarray(X_fit.T @ (W * scale))
+            self.projection_ = np.asarray(X_fit.T @ (W * (scale / s)))
         else:
-            self.X_fit_ = X_fit
+            self.X_fit_ = X_orig if idx is None else X_orig[idx]
             self.dual_coef_ = W * scale
         self._n_features_out = k
 
-    def _solve_dual(self, K, e, k, random_state):
+    def _solve_dual(self, K, e, k, random_state, mu):
         """Leading eigenvectors of (K L K + mu I)^-1 K H K, as ``W`` and values."""
         n = K.shape[0]
         v = K @ e
-        c, s = _inv_sqrt_rank_one(v, self.mu)
+        c, s = _inv_sqrt_rank_one(v, mu)
         # G = H K B^{-1/2} = s (Kc + c (Kc v) v^T), with Kc = H K, built in place.
         G = K - K.mean(axis=0)
         Gv = G @ v
@@ -494,7 +558,7 @@ class TCAAdapter(BaseAdapter):
         W = s * (U + c * np.outer(v, v @ U))
         return W, w
 
-    def _solve_linear_primal(self, X, e, k):
+    def _solve_linear_primal(self, X, e, k, mu):
         """Exact linear TCA in O(n d^2): returns ``X^T W`` and the eigenvalues.
 
         With ``K = X X^T``, ``S = G^T G = Y C Y^T`` where ``Y = B^{-1/2} X``
@@ -503,7 +567,7 @@ class TCAAdapter(BaseAdapter):
         eigenvector of the ``d x d`` matrix ``P^{1/2} C P^{1/2}``.
         """
         v = X @ (X.T @ e)  # K e
-        c, s = _inv_sqrt_rank_one(v, self.mu)
+        c, s = _inv_sqrt_rank_one(v, mu)
         Y = s * (X + c * np.outer(v, v @ X))  # B^{-1/2} X
         Xc = X - X.mean(axis=0)
         C = Xc.T @ Xc
@@ -521,7 +585,8 @@ class TCAAdapter(BaseAdapter):
     def _embed(self, X):
         if self.kernel == "linear":
             return np.asarray(X @ self.projection_)
-        return self._kernel(X, self.X_fit_) @ self.dual_coef_
+        s = self._scale
+        return self._kernel(_divide(X, s), _divide(self.X_fit_, s)) @ self.dual_coef_
 
     _transform_source = _embed
     _transform_target = _embed

@@ -31,8 +31,10 @@ from sktransfer.adaptation._base import (
     _DOCS,
     NoLabelledTargetWarning,
     OneDomainWarning,
+    _divide,
     _LabelledRowsMixin,
     _ValidateXMixin,
+    power_of_two_scale,
 )
 from sktransfer.utils._docstring import Substitution
 from sktransfer.utils._random import seed_random_states
@@ -45,6 +47,10 @@ __all__ = ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
 # binary case).
 _EPS = 1e-10
 
+# Most boosting rounds: a larger n_estimators is a typo that would run for
+# hours, not a model.
+_MAX_ROUNDS = 10_000
+
 # Depth of the default trees (AdaBoostRegressor's default; a stump is too
 # weak when only half of the rounds vote).
 _DEFAULT_MAX_DEPTH = 3
@@ -55,8 +61,8 @@ _docs = Substitution(
     **_DOCS,
     n_estimators="""\
 n_estimators : int, default=10
-    Number of boosting rounds ``N``. Also enters the source factor
-    ``beta``.
+    Number of boosting rounds ``N``, at most 10,000 (every round fits one
+    estimator). Also enters the source factor ``beta``.
 """,
     random_state="""\
 random_state : int, RandomState instance or None, default=None
@@ -92,7 +98,7 @@ class _BaseTrAdaBoost(
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict"]), None],
-        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "n_estimators": [Interval(Integral, 1, _MAX_ROUNDS, closed="both")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
     }
@@ -170,6 +176,11 @@ class _BaseTrAdaBoost(
         template = self._template()
         self._check_estimator_extra(template)
         X = self._validate_X(as_indexable(X), reset=True)
+        # The default trees are invariant to the scale of X, but convert it
+        # to float32, where 1e-200 is 0 and 1e200 infinite: they see X
+        # divided by a power of two (1 for ordinary data), as predict does.
+        self._scale = power_of_two_scale(X) if self.estimator is None else 1.0
+        X = _divide(X, self._scale)
         y_l, idx, target, w0 = self._labelled(X, y, sample_domain, sample_weight)
         # Rows of zero weight take no part in the fit (as if removed).
         keep = w0 > 0
@@ -526,7 +537,7 @@ class TrAdaBoostClassifier(ClassifierMixin, _BaseTrAdaBoost):
             ``use_proba=True``). Rows sum to 1; columns follow ``classes_``.
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        X = _divide(self._validate_X(X, reset=False), self._scale)
         estimators, weights = self._voting()
         total = np.zeros((X.shape[0], self.classes_.shape[0]), dtype=np.float64)
         for estimator, weight in zip(estimators, weights):
@@ -750,7 +761,7 @@ class TrAdaBoostRegressor(RegressorMixin, _BaseTrAdaBoost):
             voting estimators' predictions.
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        X = _divide(self._validate_X(X, reset=False), self._scale)
         estimators, weights = self._voting()
         predictions = np.column_stack(
             [np.asarray(est.predict(X), dtype=np.float64) for est in estimators]

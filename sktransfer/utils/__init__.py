@@ -6,7 +6,17 @@ implemented once in :func:`check_domains`; :func:`pack_domains` and
 that every domain-aware estimator accepts.
 """
 
-from sktransfer.utils._domains import DomainMasks, check_domains
+from sktransfer.utils._domains import (
+    DomainMasks,
+    MinusOneClassWarning,
+    check_domains,
+)
 from sktransfer.utils._packing import pack_domains, split_domains
 
-__all__ = ["DomainMasks", "check_domains", "pack_domains", "split_domains"]
+__all__ = [
+    "DomainMasks",
+    "MinusOneClassWarning",
+    "check_domains",
+    "pack_domains",
+    "split_domains",
+]

@@ -21,6 +21,7 @@ labelled rows (with their weights) and :func:`score_labelled` scores on them.
 """
 
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from sklearn.utils.validation import _check_sample_weight, _num_samples, column_
 __all__ = [
     "DomainMasks",
     "LabelledRows",
+    "MinusOneClassWarning",
     "check_domains",
     "labelled_rows",
     "score_labelled",
@@ -41,6 +43,18 @@ __all__ = [
 UNLABELLED = -1
 
 _TASKS = ("auto", "classification", "regression")
+
+
+class MinusOneClassWarning(UserWarning):
+    """Warning raised when ``-1`` in ``y`` looks like a class, not a marker.
+
+    Without ``sample_domain``, ``-1`` marks an unlabelled (target) row. When
+    ``y`` holds ``-1`` next to two or more other classes and the labels look
+    like a multi-class problem in which ``-1`` is a class (``{-1, 0, 1}``
+    sentiment, signed ratings), those rows would silently be dropped as
+    unlabelled. See :func:`check_domains` for when it is raised and how to
+    silence it.
+    """
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,40 +126,83 @@ def _infer_task(y):
     return "classification"
 
 
+def _is_marker(value):
+    """Whether one label of an object array is the unlabelled marker."""
+    if isinstance(value, str):
+        return value == str(UNLABELLED)
+    if isinstance(value, bytes):
+        return value == str(UNLABELLED).encode()
+    return (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, bool)
+        and value == UNLABELLED
+    )
+
+
 def unlabelled_mask(y, task):
     """Rows of ``y`` that carry the unlabelled marker for ``task``.
 
-    ``-1`` marks an unlabelled row of a classification target (the string
-    ``'-1'`` in an array of strings; a real ``-1`` in an object array), NaN
-    one of a regression target.
+    ``-1`` marks an unlabelled row of a classification target, NaN one of a
+    regression target. In labels of every dtype, ``-1`` is the marker in
+    its own type: the number ``-1`` (not ``True``), the string ``'-1'`` in
+    an array of strings (numpy ``<U``, an object array of ``str``, a pandas
+    string or categorical column) and ``b'-1'`` in an array of bytes.
     """
     y = np.asarray(y)
     if task == "regression":
         return np.isnan(y.astype(np.float64, copy=False))
     if y.dtype.kind == "O":
-        return np.fromiter(
-            (
-                isinstance(v, numbers.Real)
-                and not isinstance(v, bool)
-                and v == UNLABELLED
-                for v in y
-            ),
-            dtype=bool,
-            count=y.shape[0],
-        )
-    if y.dtype.kind in "US":
+        return np.fromiter((_is_marker(v) for v in y), dtype=bool, count=y.shape[0])
+    if y.dtype.kind == "U":
         return y == str(UNLABELLED)
+    if y.dtype.kind == "S":
+        return y == str(UNLABELLED).encode()
     if y.dtype.kind in "iuf":
         return y == UNLABELLED
     return np.zeros(y.shape[0], dtype=bool)
+
+
+def _is_missing(value):
+    """NaN, None or pandas' NA in an object array."""
+    return (
+        value is None
+        or (isinstance(value, float) and value != value)
+        or type(value).__name__ == "NAType"
+    )
 
 
 def _has_nan(y):
     if _is_float_like(y):
         return bool(np.isnan(y).any())
     if y.dtype.kind == "O":
-        return any(isinstance(v, float) and v != v for v in y)
+        return any(_is_missing(v) for v in y)
     return False
+
+
+#: The integers that ``sample_domain`` can hold (int64, the dtype it is read as).
+_INT64 = np.iinfo(np.int64)
+
+
+def _integers_as_int64(sd):
+    """``sd`` (integer dtype or object array of ints) as int64, or a ValueError."""
+    if sd.dtype.kind == "i":
+        return sd.astype(np.int64, copy=False)
+    if sd.dtype.kind == "u":
+        big = sd > _INT64.max
+    else:  # object: Python or numpy integers of any size
+        big = np.fromiter(
+            (not _INT64.min <= int(v) <= _INT64.max for v in sd),
+            dtype=bool,
+            count=sd.shape[0],
+        )
+    if np.any(big):
+        raise ValueError(
+            "sample_domain holds values outside the int64 range (e.g. "
+            f"{sd[np.flatnonzero(big)[0]]!r}); domains are small integers: "
+            "non-negative for source domains, negative for target domains. "
+            "An unsigned array cannot hold target domains."
+        )
+    return sd.astype(np.int64)
 
 
 def _check_sample_domain(sample_domain, n_samples):
@@ -176,7 +233,7 @@ def _check_sample_domain(sample_domain, n_samples):
             "give one domain per row."
         )
     if sd.dtype.kind in "iu":
-        return sd.astype(np.int64, copy=False)
+        return _integers_as_int64(sd)
     if sd.dtype.kind == "f":
         if not np.all(np.isfinite(sd)) or np.any(sd != np.round(sd)):
             raise ValueError(
@@ -184,16 +241,24 @@ def _check_sample_domain(sample_domain, n_samples):
                 "domains, negative for target domains); got non-integral or "
                 "non-finite floats."
             )
+        # Floats from -2**63 up to (not including) 2**63 convert exactly.
+        if np.any((sd < -(2.0**63)) | (sd >= 2.0**63)):
+            raise ValueError(
+                "sample_domain holds values outside the int64 range; domains "
+                "are small integers: non-negative for source domains, "
+                "negative for target domains."
+            )
         return sd.astype(np.int64)
     if (
         sd.dtype.kind == "O"
         and n_samples
         and all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in sd)
     ):
-        return sd.astype(np.int64)
+        return _integers_as_int64(sd)
+    what = "booleans" if sd.dtype.kind == "b" else f"an array of dtype {sd.dtype}"
     raise ValueError(
         "sample_domain must hold integers (non-negative for source domains, "
-        f"negative for target domains), got an array of dtype {sd.dtype}."
+        f"negative for target domains), got {what}."
     )
 
 
@@ -201,10 +266,32 @@ def _as_1d_y(y, n_samples):
     if isinstance(y, str | bytes):
         raise ValueError(f"y must be an array-like of shape (n_samples,), got {y!r}.")
     # A copy: estimators may keep or edit the result, never the caller's y.
-    y = np.array(y, copy=True)
+    try:
+        y = np.array(y, copy=True)
+    except ValueError as exc:  # ragged nested sequences
+        raise ValueError(
+            "y must be a 1-D array-like of shape (n_samples,) with one label "
+            "per row; it holds sequences of different lengths (ragged "
+            "labels, such as a list of lists). Multi-label targets are not "
+            "supported."
+        ) from exc
     if y.ndim == 0:
         raise ValueError(
             f"y must be an array-like of shape (n_samples,), got the scalar {y!r}."
+        )
+    if y.ndim > 2 or (y.ndim == 2 and y.shape[1] != 1):
+        raise ValueError(
+            "y must be a 1-D array-like of shape (n_samples,) with one label "
+            f"per row, got an array of shape {y.shape}. Multi-output and "
+            "multi-label targets are not supported."
+        )
+    if y.dtype.kind == "O" and any(
+        isinstance(v, list | tuple | dict | set | np.ndarray) for v in y.ravel()
+    ):
+        raise ValueError(
+            "y must hold one label per row, but some entries are sequences "
+            "(ragged labels, such as a list of lists or an object array of "
+            "arrays). Multi-label targets are not supported."
         )
     y = column_or_1d(y, warn=True)
     if n_samples is not None and y.shape[0] != n_samples:
@@ -234,9 +321,13 @@ def check_domains(
     ----------
     y : array-like of shape (n_samples,), default=None
         Targets. ``-1`` (classification) or NaN (regression) marks an
-        unlabelled row. Object arrays may mix string labels with ``-1``; in an
-        array of strings, ``'-1'`` marks an unlabelled row. ``y`` is never
-        modified. None means that no row is labelled.
+        unlabelled row. In labels of every dtype, the marker is ``-1`` in that
+        dtype: the number ``-1`` in numeric arrays and in object arrays (where
+        it may sit among string labels), the string ``'-1'`` in numpy string
+        arrays, in object arrays of ``str`` and in pandas string or
+        categorical columns (so ``['pos', 'neg', -1]``, which numpy turns into
+        strings, reads the same as an object array), ``b'-1'`` in arrays of
+        bytes. ``y`` is never modified. None means that no row is labelled.
     sample_domain : array-like of int of shape (n_samples,), default=None
         Domain of each row: non-negative for a source domain, negative for a
         target domain. When None, labelled rows form the source domain ``0``
@@ -264,11 +355,25 @@ def check_domains(
     Raises
     ------
     ValueError
-        If ``y`` or ``sample_domain`` has the wrong length, shape or dtype; if
-        a classification ``y`` holds NaN; if no row is labelled while
+        If there are no rows; if ``y`` or ``sample_domain`` has the wrong
+        length, shape or dtype (ragged ``y``, a ``sample_domain`` of booleans,
+        of non-integral floats or of integers outside the int64 range); if a
+        classification ``y`` holds NaN or None; if no row is labelled while
         ``require_labels=True``; if the labelled rows hold a single class while
         ``-1`` rows are present (labels in ``{-1, +1}`` read as one class plus
         unlabelled rows); if a source row of a regression target is NaN.
+
+    Warns
+    -----
+    MinusOneClassWarning
+        Without ``sample_domain``, when ``y`` holds ``-1`` next to two or
+        more integer classes that suggest ``-1`` is a class: a negative class
+        besides ``-1`` (signed labels such as ``{-2, -1, 0, 1, 2}``), or
+        classes from 0 (``{-1, 0, 1}``) with the ``-1`` rows scattered among
+        the labelled rows instead of forming one block of target rows. To
+        silence it, pass ``sample_domain`` (or, when ``-1`` does mark
+        unlabelled rows, put them after the labelled rows); if ``-1`` is a
+        class, relabel.
 
     See Also
     --------
@@ -305,6 +410,11 @@ def check_domains(
         if n_samples is None:
             n_samples = _num_samples(sample_domain)
         sample_domain = _check_sample_domain(sample_domain, n_samples)
+
+    if n_samples == 0:
+        raise ValueError(
+            f"{who}found 0 rows: X, y and sample_domain must hold at least one row."
+        )
 
     if y is None:
         if require_labels:
@@ -377,6 +487,8 @@ def check_domains(
 
     if resolved == "classification" and labelled.any():
         _check_minus_one_collision(y, labelled, unlabelled, source, explicit, who)
+        if not explicit and unlabelled.any():
+            _warn_minus_one_class(y, labelled, unlabelled, who)
 
     return DomainMasks(y, sample_domain, source, ~source, labelled, resolved, explicit)
 
@@ -391,6 +503,53 @@ def _n_distinct(values):
 def _item(value):
     """Return the Python value a numpy scalar holds, for error messages."""
     return value.item() if isinstance(value, np.generic) else value
+
+
+def _as_integer(label):
+    """Return the integer a class label stands for (``'2'`` too), else None."""
+    if isinstance(label, bool | np.bool_):
+        return None
+    if isinstance(label, str | bytes):
+        try:
+            return int(label)
+        except ValueError:
+            return None
+    if isinstance(label, numbers.Real) and float(label).is_integer():
+        return int(label)
+    return None
+
+
+def _warn_minus_one_class(y, labelled, unlabelled, who):
+    """Warn when the ``-1`` rows of implicit domains look like a class.
+
+    ``y`` holds ``-1`` next to two or more integer classes, and either a
+    class is negative (signed labels such as ratings ``{-2, ..., 2}``), or
+    the classes start at 0 (``{-1, 0, 1}``) and the ``-1`` rows are
+    scattered among the labelled rows rather than one block of target rows.
+    """
+    classes = set(y[labelled].tolist())
+    if len(classes) < 2:
+        return
+    values = [_as_integer(c) for c in classes]
+    if any(v is None for v in values):
+        return
+    idx = np.flatnonzero(unlabelled)
+    scattered = idx[-1] - idx[0] + 1 != idx.shape[0]
+    if not (min(values) < 0 or (min(values) == 0 and scattered)):
+        return
+    shown = sorted(classes, key=_as_integer)
+    warnings.warn(
+        f"{who}found y holding -1 next to the classes {shown} and no "
+        f"sample_domain: -1 marks an unlabelled row, so its "
+        f"{idx.shape[0]} rows are left out of training and read as the "
+        "target domain. If -1 is a class (a problem such as {-1, 0, 1}), "
+        "relabel the classes (e.g. y + 1, keeping -1 for unlabelled rows) or "
+        "pass sample_domain, with which every source row is labelled. If -1 "
+        "does mark unlabelled rows, pass sample_domain (or put the unlabelled "
+        "rows after the labelled ones) to silence this warning.",
+        MinusOneClassWarning,
+        stacklevel=4,
+    )
 
 
 def _check_minus_one_collision(y, labelled, unlabelled, source, explicit, who):

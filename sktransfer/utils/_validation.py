@@ -1,5 +1,7 @@
 """Validation helpers shared by every family: rows of any container."""
 
+import sys
+
 import numpy as np
 from scipy import sparse
 
@@ -43,22 +45,45 @@ def num_rows(X):
         ) from exc
 
 
+def _is_dataframe(X):
+    """Whether ``X`` is a dataframe that scikit-learn reads and indexes.
+
+    pandas, and the dataframes scikit-learn supports through narwhals
+    (polars, pyarrow, ...): scikit-learn's ``validate_data`` reads their
+    column names (``feature_names_in_``) and ``_safe_indexing`` takes their
+    rows, so they are kept as they are rather than turned into arrays.
+    """
+    if hasattr(X, "iloc"):
+        return True
+    try:
+        from narwhals.dependencies import is_into_dataframe
+    except ImportError:  # scikit-learn < 1.8 reads pandas and polars itself
+        polars = sys.modules.get("polars")
+        return polars is not None and isinstance(X, polars.DataFrame)
+    return bool(is_into_dataframe(X))
+
+
 def as_indexable(X):
     """Return ``X`` in a container whose rows can be indexed.
 
+    Dataframes (pandas, polars, and the others scikit-learn supports) are
+    returned as they are, so the estimator that validates them keeps their
+    column names in ``feature_names_in_``, as scikit-learn's own estimators
+    do.
+
     Parameters
     ----------
-    X : array-like, sparse matrix, list of documents or iterable
+    X : array-like, sparse matrix, dataframe, list of documents or iterable
         Rows.
 
     Returns
     -------
-    X : list, tuple, ndarray, pandas object or CSR/CSC matrix
+    X : list, tuple, ndarray, dataframe, pandas object or CSR/CSC matrix
         The same rows.
     """
     if sparse.issparse(X):
         return X if X.format in ("csr", "csc") else X.tocsr()
-    if isinstance(X, list | tuple | np.ndarray) or hasattr(X, "iloc"):
+    if isinstance(X, list | tuple | np.ndarray) or _is_dataframe(X):
         return X
     if isinstance(X, str | bytes):
         raise ValueError(_STRING_GIVEN)

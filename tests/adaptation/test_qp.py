@@ -338,3 +338,66 @@ def test_solvers_import_no_estimator():
         elif isinstance(node, ast.ImportFrom):
             imported.add(node.module.split(".")[0])
     assert imported == {"math", "typing", "numpy", "scipy"}
+
+
+# --------------------------------------------------------------------------
+# No hangs: non-finite input is an error, every loop is bounded
+# --------------------------------------------------------------------------
+
+
+def _within(seconds, func, *args, **kwargs):
+    """Run ``func`` in a thread; fail if it has not returned in ``seconds``."""
+    import threading
+
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = func(*args, **kwargs)
+        except Exception as exc:  # noqa: BLE001 - handed to the test
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"{func.__name__} did not return in {seconds}s"
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+@pytest.mark.parametrize("where", ["K", "kappa"])
+def test_non_finite_program_is_an_error_not_a_hang(bad, where):
+    # A NaN kernel used to loop forever in the backtracking line search.
+    K, kappa = _random_problem(10, 0)
+    (K if where == "K" else kappa)[0] = bad
+    for solver in (solve_box_band_qp, interior_point_qp):
+        with pytest.raises(ValueError, match=f"{where} holds NaN or infinite"):
+            _within(5, solver, K, kappa, 2.0, 5.0, 15.0, tol=1e-8, max_iter=50)
+
+
+def test_non_finite_kliep_is_an_error():
+    K_tc = np.ones((4, 3))
+    K_tc[1, 1] = np.nan
+    with pytest.raises(ValueError, match="K_tc holds NaN or infinite"):
+        _within(5, solve_kliep, K_tc, np.ones(3), tol=1e-6, max_iter=10)
+
+
+def test_line_search_is_bounded_on_an_extreme_matrix():
+    # The power iteration misses the huge eigenvalue of K (its eigenvector is
+    # orthogonal to the start vector), so the step constant must grow by
+    # 1.5**1700 during backtracking; products of K overflow on the way. The
+    # search is bounded: a result or a clear error within seconds.
+    v = np.zeros(6)
+    v[:2] = [1.0, -1.0]
+    K = 1e300 * np.outer(v, v) + np.eye(6)
+    kappa = np.linspace(-1.0, 1.0, 6)
+    try:
+        result = _within(
+            5, solve_box_band_qp, K, kappa, 10.0, 0.0, 60.0, tol=1e-8, max_iter=5
+        )
+    except ValueError as exc:
+        assert "overflow" in str(exc)
+    else:
+        assert np.all(np.isfinite(result.x))

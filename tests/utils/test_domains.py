@@ -1,11 +1,20 @@
 """Every rule and every error of the domain contract (DESIGN.md section 3)."""
 
+import warnings
+
 import numpy as np
+import pandas as pd
 import pytest
 from numpy.testing import assert_array_equal
 from scipy import sparse
 
-from sktransfer.utils import DomainMasks, check_domains, pack_domains, split_domains
+from sktransfer.utils import (
+    DomainMasks,
+    MinusOneClassWarning,
+    check_domains,
+    pack_domains,
+    split_domains,
+)
 
 
 # --------------------------------------------------------------------------- #
@@ -367,3 +376,162 @@ def test_split_domains_generator_of_documents():
     docs = (d for d in ["a", "b", "c"])
     sources, targets = split_domains(docs, [0, -1, 1])
     assert sources[0][0] == ["a", "c"]
+
+
+# --------------------------------------------------------------------------- #
+# Reliability: clear errors for malformed y and sample_domain (issue 10)
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        [[0, 1], [1], [0, 1, 1]],
+        np.array([np.array([0, 1]), np.array([1])], dtype=object),
+        np.array([[0, 1], [1, 0], [1, 1]], dtype=object),
+        np.array([[0, 1, 2]]).T.tolist() + [[0, 1]],
+    ],
+    ids=["list of lists", "object array of arrays", "2-D", "column then ragged"],
+)
+def test_ragged_or_multilabel_y_is_a_clear_error(y):
+    with pytest.raises(ValueError, match="y must") as excinfo:
+        check_domains(y)
+    assert "sktransfer" in str(excinfo.traceback[-1].path)
+
+
+@pytest.mark.parametrize(
+    "sample_domain, match",
+    [
+        (np.array([0, 2**64 - 1], dtype=np.uint64), "outside the int64 range"),
+        (np.array([0, 2**63], dtype=np.uint64), "outside the int64 range"),
+        (np.array([0, 2**63], dtype=object), "outside the int64 range"),
+        (np.array([0, -(2**63) - 1], dtype=object), "outside the int64 range"),
+        (np.array([0.0, 2.0**63]), "outside the int64 range"),
+        (np.array([0.0, -(2.0**64)]), "outside the int64 range"),
+        (np.array([0.0, 1e300]), "outside the int64 range"),
+        (np.array([0.0, 0.5]), "non-integral"),
+        (np.array([0.0, np.nan]), "non-finite"),
+        (np.array([0.0, -np.inf]), "non-finite"),
+        (np.array([True, False]), "got booleans"),
+        (np.array([True, False], dtype=object), "got an array of dtype object"),
+        (np.array(["0", "-1"]), "dtype <U2"),
+    ],
+)
+def test_sample_domain_that_int64_cannot_hold_is_a_clear_error(sample_domain, match):
+    # An unsigned 2**64 - 1 used to wrap to -1, turning a source row into a
+    # target row.
+    with pytest.raises(ValueError, match=match) as excinfo:
+        check_domains([0, 1], sample_domain=sample_domain)
+    assert "sktransfer" in str(excinfo.traceback[-1].path)
+
+
+@pytest.mark.parametrize(
+    "sample_domain",
+    [
+        np.array([0, 2**63 - 1], dtype=np.uint64),
+        np.array([-(2**63), 2**63 - 1], dtype=object),
+        np.array([-(2.0**63), 0.0]),
+        np.array([0, 1], dtype=np.uint8),
+    ],
+)
+def test_sample_domain_within_int64_is_read_exactly(sample_domain):
+    masks = check_domains([0, 1], sample_domain=sample_domain)
+    assert_array_equal(masks.sample_domain, np.asarray(sample_domain).astype(np.int64))
+    assert_array_equal(masks.source, np.asarray(sample_domain) >= 0)
+
+
+@pytest.mark.parametrize("y", [[], np.empty(0)])
+def test_no_rows_is_a_clear_error(y):
+    with pytest.raises(ValueError, match="found 0 rows"):
+        check_domains(y)
+    with pytest.raises(ValueError, match="found 0 rows"):
+        check_domains(sample_domain=[], n_samples=0)
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([1, None, 0], dtype=object),
+        np.array(["a", "b", None], dtype=object),
+        pd.Series(["a", "b", None], dtype="string"),
+    ],
+    ids=["None", "None among strings", "pandas NA"],
+)
+def test_missing_class_labels_are_a_clear_error(y):
+    with pytest.raises(ValueError, match="Input y contains NaN"):
+        check_domains(y)
+
+
+# -1 as the marker in every dtype of string labels -------------------------- #
+
+
+def _string_labels():
+    labels = ["pos", "neg", "-1", "pos", "-1"]
+    return {
+        "numpy <U": np.array(labels),
+        "numpy S": np.array(labels, dtype="S"),
+        "object str": np.array(labels, dtype=object),
+        "list with int -1": ["pos", "neg", -1, "pos", -1],
+        "object with int -1": np.array(["pos", "neg", -1, "pos", -1], dtype=object),
+        "pandas string": pd.Series(labels, dtype="string"),
+        "pandas object": pd.Series(labels, dtype=object),
+        "pandas categorical": pd.Series(pd.Categorical(labels)),
+        "list of np.str_": [np.str_(v) for v in labels],
+    }
+
+
+@pytest.mark.parametrize("name", list(_string_labels()))
+def test_minus_one_string_is_the_marker_in_every_string_dtype(name):
+    # It used to be unlabelled in <U arrays only, and a class elsewhere.
+    masks = check_domains(_string_labels()[name])
+    assert_array_equal(masks.labelled, [True, True, False, True, False])
+    assert_array_equal(masks.sample_domain, [0, 0, -1, 0, -1])
+
+
+def test_minus_one_is_a_class_of_source_rows_in_every_string_dtype():
+    for name, y in _string_labels().items():
+        masks = check_domains(y, sample_domain=[0, 0, 0, 0, -1])
+        assert_array_equal(masks.labelled, [True, True, True, True, False], name)
+
+
+def test_true_and_minus_one_float_in_object_labels():
+    # True == 1 but is not the number -1; -1.0 is.
+    masks = check_domains(np.array(["a", True, -1.0, "b"], dtype=object))
+    assert_array_equal(masks.labelled, [True, True, False, True])
+
+
+# A likely three-class problem {-1, 0, 1} ----------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "y",
+    [
+        np.array([-1, 0, 1] * 10),  # -1 rows scattered among the others
+        np.tile([-2, -1, 0, 1, 2], 6),  # signed labels (ratings)
+        np.r_[np.tile([-2, 0, 2], 10), -np.ones(5, dtype=int)],  # signed
+        np.array(["-1", "0", "1"] * 10),
+        np.array([-1.0, 0.0, 1.0] * 10),
+    ],
+    ids=["-1,0,1 scattered", "-2..2", "signed block", "strings", "floats"],
+)
+def test_minus_one_that_looks_like_a_class_warns(y):
+    with pytest.warns(MinusOneClassWarning, match="pass sample_domain") as record:
+        masks = check_domains(y)
+    assert "relabel" in str(record[0].message)
+    assert not masks.labelled[np.asarray(y).astype(float) == -1].any()
+
+
+@pytest.mark.parametrize(
+    "y, sample_domain",
+    [
+        (np.r_[np.tile([0, 1], 10), -np.ones(10, dtype=int)], None),  # one block
+        (np.r_[-np.ones(10, dtype=int), np.tile([0, 1, 2], 5)], None),
+        (np.array([-1, 0, 1] * 10), np.tile([-1, 0, 0], 10)),  # explicit
+        (np.array(["pos", "-1", "neg"] * 10), None),  # not integer classes
+        (np.array([1, 0, 1]), None),  # no -1 at all
+    ],
+)
+def test_minus_one_as_marker_does_not_warn(y, sample_domain):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MinusOneClassWarning)
+        check_domains(y, sample_domain=sample_domain)

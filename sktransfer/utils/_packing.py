@@ -75,6 +75,14 @@ def _split_pair(item, what, index, labelled_required):
     return item, None
 
 
+def _domain_labels(y, n, what):
+    """Return the labels of one domain of ``n`` rows as a 1-D array."""
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(f"{what}: y must have shape ({n},) to match X, got {y.shape}.")
+    return y
+
+
 def pack_domains(
     source=None, target=None, *, sources=(), targets=(), unlabelled="auto"
 ):
@@ -140,12 +148,7 @@ def pack_domains(
     for i, item in enumerate(all_sources):
         X, y = _split_pair(item, "sources", i, labelled_required=True)
         n = _num_samples(X)
-        y = np.asarray(y)
-        if y.ndim != 1 or y.shape[0] != n:
-            raise ValueError(
-                f"source domain {i}: y must have shape ({n},) to match X, "
-                f"got {y.shape}."
-            )
+        y = _domain_labels(y, n, f"source domain {i}")
         X_parts.append(X)
         y_parts.append(y)
         d_parts.append(np.full(n, i, dtype=np.int64))
@@ -156,12 +159,7 @@ def pack_domains(
         X, y = _split_pair(item, "targets", j, labelled_required=False)
         n = _num_samples(X)
         if y is not None:
-            y = np.asarray(y)
-            if y.ndim != 1 or y.shape[0] != n:
-                raise ValueError(
-                    f"target domain {j}: y must have shape ({n},) to match X, "
-                    f"got {y.shape}."
-                )
+            y = _domain_labels(y, n, f"target domain {j}")
             labelled_y.append(y)
         target_items.append((X, y, n))
 

@@ -14,12 +14,12 @@ from sktransfer.utils._validation import as_indexable, num_rows
 
 def test_labelled_rows_implicit():
     X = np.arange(10.0).reshape(5, 2)
-    rows = labelled_rows(X, [0, -1, 1, -1, 1])
-    assert_array_equal(rows.indices, [0, 2, 4])
+    rows = labelled_rows(X, [0, 1, 1, -1, -1])
+    assert_array_equal(rows.indices, [0, 1, 2])
     assert_array_equal(rows.y, [0, 1, 1])
     assert rows.sample_weight is None
     assert_array_equal(rows.target, [False, False, False])
-    assert_array_equal(rows.take(X), X[[0, 2, 4]])
+    assert_array_equal(rows.take(X), X[[0, 1, 2]])
 
 
 def test_labelled_rows_explicit_target_labels_and_weights():

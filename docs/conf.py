@@ -1,10 +1,9 @@
 """Sphinx configuration of the sktransfer documentation.
 
 Build with ``make -C docs html`` (or ``python -m sphinx -b html . _build/html``
-from this folder) after ``pip install -e ".[docs]"``. Set
-``SKTRANSFER_DOCS_OFFLINE=1`` to build without network access: intersphinx links
-to Python, NumPy, SciPy and scikit-learn are then left out instead of failing
-to download their inventories.
+from this folder) after ``pip install -e ".[docs]"``. The build runs offline
+by default; set ``SKTRANSFER_DOCS_INTERSPHINX=1`` to link to the Python, NumPy,
+SciPy and scikit-learn documentation (their inventories are then downloaded).
 """
 
 import os
@@ -51,14 +50,14 @@ numpydoc_class_members_toctree = False
 
 # -- intersphinx -------------------------------------------------------------
 
-intersphinx_mapping = {
-    "python": ("https://docs.python.org/3", None),
-    "numpy": ("https://numpy.org/doc/stable", None),
-    "scipy": ("https://docs.scipy.org/doc/scipy", None),
-    "sklearn": ("https://scikit-learn.org/stable", None),
-}
-if os.environ.get("SKTRANSFER_DOCS_OFFLINE", "") not in ("", "0"):
-    intersphinx_mapping = {}
+intersphinx_mapping = {}
+if os.environ.get("SKTRANSFER_DOCS_INTERSPHINX", "") not in ("", "0"):
+    intersphinx_mapping = {
+        "python": ("https://docs.python.org/3", None),
+        "numpy": ("https://numpy.org/doc/stable", None),
+        "scipy": ("https://docs.scipy.org/doc/scipy", None),
+        "sklearn": ("https://scikit-learn.org/stable", None),
+    }
 
 # -- sphinx-gallery ----------------------------------------------------------
 

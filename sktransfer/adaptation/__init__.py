@@ -11,6 +11,11 @@
   :class:`DiscriminativeWeighting`, :class:`NearestNeighborWeighting`.
 * :class:`TrAdaBoostClassifier` and :class:`TrAdaBoostRegressor` transfer
   instances from source rows using a few labelled target rows.
+* Methods made for text: :class:`ClassBalancedSelfTrainingClassifier`
+  (self-training on the target rows), :class:`MSDATransformer` (marginalized
+  stacked denoising autoencoder) and :class:`SCLAdapter` (structural
+  correspondence learning); target class priors under label shift with
+  :func:`em_target_prior` and :func:`bbse_target_prior`.
 
 This subpackage imports neither torch nor gensim.
 """
@@ -26,7 +31,15 @@ from sktransfer.adaptation._domain_aware import (
     DomainAwareClassifier,
     DomainAwareRegressor,
 )
+from sktransfer.adaptation._label_shift import (
+    adjust_proba,
+    bbse_target_prior,
+    em_target_prior,
+)
 from sktransfer.adaptation._mapping import CORALAdapter
+from sktransfer.adaptation._msda import MSDATransformer, marginalized_denoising_weights
+from sktransfer.adaptation._scl import SCLAdapter, select_pivots
+from sktransfer.adaptation._self_training import ClassBalancedSelfTrainingClassifier
 from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter, TCAAdapter
 from sktransfer.adaptation._tradaboost import (
     TrAdaBoostClassifier,
@@ -56,4 +69,12 @@ __all__ = [
     "TCAAdapter",
     "TrAdaBoostClassifier",
     "TrAdaBoostRegressor",
+    "ClassBalancedSelfTrainingClassifier",
+    "MSDATransformer",
+    "SCLAdapter",
+    "adjust_proba",
+    "bbse_target_prior",
+    "em_target_prior",
+    "marginalized_denoising_weights",
+    "select_pivots",
 ]

@@ -15,7 +15,8 @@
   (self-training on the target rows), :class:`MSDATransformer` (marginalized
   stacked denoising autoencoder) and :class:`SCLAdapter` (structural
   correspondence learning); target class priors under label shift with
-  :func:`em_target_prior` and :func:`bbse_target_prior`.
+  :func:`em_target_prior` and :func:`bbse_target_prior`; and the recommended
+  starting point, :func:`make_text_adaptation_pipeline`.
 
 This subpackage imports neither torch nor gensim.
 """
@@ -38,6 +39,7 @@ from sktransfer.adaptation._label_shift import (
 )
 from sktransfer.adaptation._mapping import CORALAdapter
 from sktransfer.adaptation._msda import MSDATransformer, marginalized_denoising_weights
+from sktransfer.adaptation._recipe import make_text_adaptation_pipeline
 from sktransfer.adaptation._scl import SCLAdapter, select_pivots
 from sktransfer.adaptation._self_training import ClassBalancedSelfTrainingClassifier
 from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter, TCAAdapter
@@ -75,6 +77,7 @@ __all__ = [
     "adjust_proba",
     "bbse_target_prior",
     "em_target_prior",
+    "make_text_adaptation_pipeline",
     "marginalized_denoising_weights",
     "select_pivots",
 ]

@@ -148,7 +148,7 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
         Probability of corrupting (zeroing) each feature, in ``[0, 1)``.
     n_layers : int, default=3
         Number of stacked layers.
-    max_features : int, default=1000
+    max_features : int, default=500
         Units per layer: the number of most frequent input features that the
         first layer reconstructs, and the size of the random input subsets.
     activation : {'tanh', 'identity'}, default='tanh'
@@ -158,7 +158,7 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
     include_input : bool, default=True
         Output the input features before the layers' outputs. Sparse input
         then gives a sparse (CSR) output; otherwise the output is dense.
-    scale : float, default=1.0
+    scale : float, default=3.0
         Size of the appended layers relative to the input: the layers'
         outputs are multiplied by ``scale_``, chosen in ``fit`` so that their
         rows have, on average over the training rows, ``scale`` times the
@@ -203,8 +203,8 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
     the first layer solves ``ceil(d / r)`` symmetric systems of size ``r +
     1`` (``O(d r^2)`` time) after sparse products of ``O(n r)`` non-zeros;
     every further layer one more system and an ``n x r`` product.
-    Memory: ``d x r`` float64 weights for the first layer (1000 units over
-    20,000 features: 160 MB), ``O(r^2)`` per solve, and the ``n x (r
+    Memory: ``d x r`` float64 weights for the first layer (500 units over
+    20,000 features: 80 MB), ``O(r^2)`` per solve, and the ``n x (r
     n_layers)`` dense outputs of ``transform``. Lower ``max_features`` to
     bound both.
 
@@ -244,11 +244,11 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
         noise=0.5,
         *,
         n_layers=3,
-        max_features=1000,
+        max_features=500,
         activation="tanh",
         reg=1e-5,
         include_input=True,
-        scale=1.0,
+        scale=3.0,
         random_state=None,
     ):
         self.noise = noise

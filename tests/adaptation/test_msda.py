@@ -73,7 +73,12 @@ def _counts(seed=0, n=40, d=9):
 def test_first_layer_is_the_mean_of_the_subset_maps():
     X = _counts()
     msda = MSDATransformer(
-        noise=0.4, n_layers=1, max_features=3, include_input=False, random_state=0
+        noise=0.4,
+        n_layers=1,
+        max_features=3,
+        include_input=False,
+        scale=2.0,
+        random_state=0,
     )
     H = msda.fit_transform(X)
     d = X.shape[1]
@@ -95,7 +100,7 @@ def test_first_layer_is_the_mean_of_the_subset_maps():
     assert_allclose(H, msda.scale_ * hidden)
     # scale_: the hidden rows have `scale` times the mean norm of the input rows.
     x_norm = np.linalg.norm(X.toarray(), axis=1).mean()
-    assert_allclose(np.linalg.norm(H, axis=1).mean(), x_norm)
+    assert_allclose(np.linalg.norm(H, axis=1).mean(), 2.0 * x_norm)
 
 
 def test_stacked_layers_and_output():

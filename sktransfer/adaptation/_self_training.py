@@ -5,23 +5,15 @@ import numbers
 import warnings
 
 import numpy as np
-from sklearn.base import (
-    BaseEstimator,
-    ClassifierMixin,
-    MetaEstimatorMixin,
-    _fit_context,
-    clone,
-)
-from sklearn.exceptions import NotFittedError
-from sklearn.utils import _safe_indexing, get_tags
+from sklearn.base import _fit_context, clone
+from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
-from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, has_fit_parameter
+from sklearn.utils.validation import has_fit_parameter
 
 from sktransfer.adaptation._base import OneDomainWarning
-from sktransfer.adaptation._domain_aware import _estimator_has, _first_step
+from sktransfer.adaptation._domain_aware import DomainAwareClassifier
 from sktransfer.adaptation._label_shift import class_prior, em_target_prior
-from sktransfer.utils._domains import _item, labelled_rows, score_labelled
+from sktransfer.utils._domains import _item, labelled_rows
 from sktransfer.utils._validation import as_indexable
 
 __all__ = ["ClassBalancedSelfTrainingClassifier"]
@@ -69,9 +61,7 @@ def _fit_estimator(estimator, X, y, sample_weight):
     return estimator.fit(X, y, sample_weight=sample_weight)
 
 
-class ClassBalancedSelfTrainingClassifier(
-    ClassifierMixin, MetaEstimatorMixin, BaseEstimator
-):
+class ClassBalancedSelfTrainingClassifier(DomainAwareClassifier):
     """Self-training on unlabelled target rows with per-class quotas (CBST).
 
     A meta-estimator over any classifier with ``predict_proba``. It is fitted
@@ -98,6 +88,11 @@ class ClassBalancedSelfTrainingClassifier(
     5. a clone of ``estimator`` is fitted on the labelled rows and the rows
        pseudo-labelled in this round (pseudo-labels are chosen afresh each
        round, so a row may change label or drop out).
+
+    It is a :class:`DomainAwareClassifier` whose ``fit`` adds the
+    pseudo-labelled rows: ``predict``, ``predict_proba``,
+    ``decision_function``, ``classes_`` and ``score`` (on labelled rows
+    only) are those of the final ``estimator_``.
 
     Parameters
     ----------
@@ -207,9 +202,6 @@ class ClassBalancedSelfTrainingClassifier(
         ],
         "pseudo_label_weight": [Interval(numbers.Real, 0, None, closed="neither")],
     }
-
-    __metadata_request__fit = {"sample_domain": True}
-    __metadata_request__score = {"sample_domain": True}
 
     def __init__(
         self,
@@ -357,8 +349,7 @@ class ClassBalancedSelfTrainingClassifier(
             estimator = self._refit(
                 X, rows, unlabelled[chosen], classes[predicted[chosen]], sw_l
             )
-        self.estimator_ = estimator
-        self.classes_ = classes
+        self.estimator_ = estimator  # classes_ is estimator_.classes_
         self.n_iter_ = n_iter
         self.pseudo_labels_ = labels
         self.pseudo_labelled_ = taken
@@ -387,137 +378,3 @@ class ClassBalancedSelfTrainingClassifier(
                 [w_l, np.full(pseudo_rows.shape[0], float(self.pseudo_label_weight))]
             )
         return _fit_estimator(clone(self.estimator), _safe_indexing(X, idx), y_fit, sw)
-
-    def predict(self, X):
-        """Predict with the fitted estimator; every row is treated as target.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,)
-            Predictions of ``estimator_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict(X)
-
-    def predict_proba(self, X):
-        """Class probabilities of ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns ordered as ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
-
-    @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X):
-        """Log class probabilities of ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, columns ordered as ``classes_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
-
-    @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X):
-        """Decision function of ``estimator_``.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Confidence scores, as returned by ``estimator_``.
-        """
-        check_is_fitted(self)
-        return self.estimator_.decision_function(X)
-
-    def score(self, X, y, sample_weight=None, *, sample_domain=None):
-        """Accuracy of ``estimator_`` on the labelled rows of ``X``.
-
-        Unlabelled rows (``-1``) are ignored.
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to score.
-        y : array-like of shape (n_samples,)
-            True labels, ``-1`` for unlabelled rows.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row (needed when ``-1`` is a real class).
-
-        Returns
-        -------
-        score : float
-            Accuracy on the labelled rows.
-        """
-        check_is_fitted(self)
-        return score_labelled(
-            self,
-            as_indexable(X),
-            y,
-            sample_weight,
-            sample_domain,
-            task="classification",
-        )
-
-    def _fitted_attr(self, name):
-        try:
-            check_is_fitted(self)
-        except NotFittedError as exc:
-            raise AttributeError(
-                f"{type(self).__name__} has no attribute {name!r} before fit."
-            ) from exc
-        return getattr(self.estimator_, name)
-
-    @property
-    def n_features_in_(self):
-        """Number of features seen by ``estimator_`` during fit."""
-        return self._fitted_attr("n_features_in_")
-
-    @property
-    def feature_names_in_(self):
-        """Names of the features seen by ``estimator_`` during fit."""
-        return self._fitted_attr("feature_names_in_")
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        inner = get_tags(self.estimator)
-        tags.input_tags = inner.input_tags
-        first = _first_step(self.estimator)
-        if first is not None:
-            first_tags = get_tags(first).input_tags
-            tags.input_tags.string = first_tags.string
-            tags.input_tags.two_d_array = first_tags.two_d_array
-        tags.target_tags.required = True
-        tags.target_tags.single_output = True
-        tags.target_tags.multi_output = False
-        tags.non_deterministic = inner.non_deterministic
-        if inner.classifier_tags is not None:
-            tags.classifier_tags.multi_class = inner.classifier_tags.multi_class
-            tags.classifier_tags.poor_score = inner.classifier_tags.poor_score
-        return tags

@@ -173,10 +173,10 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
     top_features_ : ndarray of shape (n_units,)
         Indices of the input features the first layer reconstructs (the
         most frequent first); ``n_units = min(max_features, n_features_in_)``.
-    subsets_ : ndarray of shape (n_features_in_,)
+    subsets_ : ndarray of shape (`n_features_in_`,)
         The subset of each input feature in the first layer.
     coefs_ : list of ndarray
-        ``coefs_[0]`` of shape (n_features_in_, n_units) (the subsets' maps,
+        ``coefs_[0]`` of shape (`n_features_in_`, n_units) (the subsets' maps,
         divided by the number of subsets), then one (n_units, n_units) array
         per further layer.
     intercepts_ : list of ndarray of shape (n_units,)

@@ -151,13 +151,15 @@ class SCLAdapter(BaseAdapter):
 
     Attributes
     ----------
-    pivots_ : ndarray of shape (n_pivots_,)
-        Column indices of the pivot features, best first.
-    nonpivots_ : ndarray of shape (n_features_in_ - n_pivots_,)
-        Column indices of the other features.
-    projection_ : ndarray of shape (n_features_in_ - n_pivots_, n_components_)
+    pivots_ : ndarray of shape (n_selected,)
+        Column indices of the pivot features, best first (``n_selected`` is
+        ``n_pivots``, or fewer when fewer features are candidates).
+    nonpivots_ : ndarray of shape (n_nonpivots,)
+        Column indices of the other features (``n_nonpivots =
+        n_features_in_ - n_selected``).
+    projection_ : ndarray of shape (n_nonpivots, `n_components_`)
         The top left singular vectors of the pivot predictors' weights.
-    singular_values_ : ndarray of shape (n_components_,)
+    singular_values_ : ndarray of shape (`n_components_`,)
         The matching singular values.
     n_components_ : int
         Number of appended features.
@@ -182,9 +184,9 @@ class SCLAdapter(BaseAdapter):
     Put it right after the vectorizer: pivots are read from which features
     are non-zero, so it expects bag-of-words input (TF-IDF or counts).
 
-    Cost: one ridge regression with ``n_pivots_`` targets on the non-pivot
+    Cost: one ridge regression with ``n_selected`` targets on the non-pivot
     features of all rows (conjugate gradient for sparse input) and a thin
-    SVD of an ``(n_features, n_pivots_)`` matrix; memory ``O(n_features
+    SVD of an ``(n_nonpivots, n_selected)`` matrix; memory ``O(n_features
     n_pivots)`` besides the output.
 
     Errors: ``n_pivots`` larger than the number of features, no candidate

@@ -131,16 +131,16 @@ class ClassBalancedSelfTrainingClassifier(DomainAwareClassifier):
         Class labels (without the unlabelled marker).
     n_iter_ : int
         Rounds run (``n_rounds``, or 0 without unlabelled rows).
-    pseudo_labels_ : ndarray of shape (n_iter_, n_samples)
+    pseudo_labels_ : ndarray of shape (`n_iter_`, n_samples)
         For each round, the label of every row of ``X``: the given label of
         labelled rows, the model's most probable class for unlabelled rows.
-    pseudo_labelled_ : ndarray of bool of shape (n_iter_, n_samples)
+    pseudo_labelled_ : ndarray of bool of shape (`n_iter_`, n_samples)
         For each round, the rows taken with their pseudo-label (so
         ``X[pseudo_labelled_[t]]`` with ``pseudo_labels_[t][pseudo_labelled_[t]]``
         are the rows and labels added in round ``t + 1``).
-    n_pseudo_labelled_ : ndarray of shape (n_iter_, n_classes)
+    n_pseudo_labelled_ : ndarray of shape (`n_iter_`, n_classes)
         Rows pseudo-labelled per class in each round (the quotas).
-    class_prior_ : ndarray of shape (n_iter_, n_classes)
+    class_prior_ : ndarray of shape (`n_iter_`, n_classes)
         The prior that shared each round's budget.
     n_features_in_ : int
         Number of features seen by ``estimator_`` during fit, when it has one.

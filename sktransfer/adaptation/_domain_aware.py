@@ -1,5 +1,6 @@
 """Final pipeline steps that fit a scikit-learn estimator on labelled rows only."""
 
+import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -9,12 +10,13 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
-from sktransfer.utils._domains import labelled_rows, score_labelled
+from sktransfer.adaptation._label_shift import adjust_proba, fit_target_prior
+from sktransfer.utils._domains import check_domains, labelled_rows, score_labelled
 from sktransfer.utils._validation import as_indexable
 
 __all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
@@ -134,7 +136,11 @@ class _BaseDomainAware(MetaEstimatorMixin, BaseEstimator):
         self.estimator_ = estimator
         if weighting is not None:
             self.weighting_ = weighting
+        self._fit_prior_shift(X, y, sample_domain, X_l, y_l, sw_l)
         return self
+
+    def _fit_prior_shift(self, X, y, sample_domain, X_l, y_l, sw_l):
+        """Estimate class priors after the fit (the classifier's prior_shift)."""
 
     def predict(self, X):
         """Predict with the fitted estimator; every row is treated as target.
@@ -253,6 +259,23 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         labelled rows reach ``estimator.fit`` as ``sample_weight`` (an
         estimator that cannot take them is an error, never a silent
         resample). None fits without weights.
+    prior_shift : {'em', 'bbse'} or None, default=None
+        Correct for *label shift*, a target class balance unlike the source
+        one. In ``fit``, the target class prior is estimated from the target
+        rows of ``X`` without their labels: ``'em'`` by the EM of Saerens et
+        al. (2002) on ``estimator_.predict_proba`` of the target rows
+        (:func:`~sktransfer.adaptation.em_target_prior`), ``'bbse'`` by
+        black-box shift estimation (Lipton et al., 2018;
+        :func:`~sktransfer.adaptation.bbse_target_prior`, with held-out
+        predictions from 5-fold cross-validation of clones of ``estimator`` on
+        the labelled rows). ``predict_proba`` then returns the posteriors
+        moved from ``source_prior_`` to ``target_prior_``
+        (:func:`~sktransfer.adaptation.adjust_proba`), and ``predict``,
+        ``predict_log_proba``, ``decision_function`` and ``score`` follow
+        them. Needs ``estimator.predict_proba`` and target rows in ``fit``.
+        The correction assumes that only the class balance changed; across
+        genres of text, where the words change too, the estimates can be far
+        off (see the user guide). None does no correction.
 
     Attributes
     ----------
@@ -262,6 +285,12 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         The fitted clone of ``weighting``; only when ``weighting`` is set.
     classes_ : ndarray of shape (n_classes,)
         Class labels (without the unlabelled marker).
+    source_prior_ : ndarray of shape (n_classes,)
+        Class frequencies of the labelled rows (weighted by
+        ``sample_weight`` and the ``weighting``); only with ``prior_shift``.
+    target_prior_ : ndarray of shape (n_classes,)
+        The estimated class prior of the target rows; only with
+        ``prior_shift``.
     n_features_in_ : int
         Number of features seen by ``estimator_`` during fit, when it has one.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -302,8 +331,108 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
     """
 
     _task = "classification"
-    # ClassifierMixin.score comes first in the MRO; use the labelled-rows score.
-    score = _BaseDomainAware.score
+
+    _parameter_constraints: dict = {
+        **_BaseDomainAware._parameter_constraints,
+        "prior_shift": [None, StrOptions({"em", "bbse"})],
+    }
+
+    def __init__(self, estimator, *, weighting=None, prior_shift=None):
+        super().__init__(estimator, weighting=weighting)
+        self.prior_shift = prior_shift
+
+    def _fit_prior_shift(self, X, y, sample_domain, X_l, y_l, sw_l):
+        for name in ("source_prior_", "target_prior_"):
+            self.__dict__.pop(name, None)
+        if self.prior_shift is None:
+            return
+        if not hasattr(self.estimator_, "predict_proba"):
+            raise ValueError(
+                f"prior_shift={self.prior_shift!r} moves the posteriors of "
+                f"estimator to the target class prior, but "
+                f"{type(self.estimator_).__name__} has no predict_proba. Use a "
+                "probabilistic classifier or prior_shift=None."
+            )
+        X = as_indexable(X)
+        masks = check_domains(y, sample_domain)
+        target = np.flatnonzero(masks.target)
+        if target.shape[0] == 0:
+            raise ValueError(
+                f"prior_shift={self.prior_shift!r} estimates the class prior of "
+                "the target rows, but fit found no target rows (no y == -1 rows "
+                "and no negative sample_domain). Pass the unlabelled target rows "
+                "with y == -1, or use prior_shift=None."
+            )
+        self.source_prior_, self.target_prior_ = fit_target_prior(
+            self.prior_shift,
+            self.estimator_,
+            X_l,
+            y_l,
+            _safe_indexing(X, target),
+            classes=self.estimator_.classes_,
+            sample_weight=sw_l,
+        )
+
+    def _shifted_proba(self, X):
+        """Posteriors of ``estimator_`` moved to ``target_prior_`` (or None)."""
+        if not hasattr(self, "target_prior_"):
+            return None
+        return adjust_proba(
+            self.estimator_.predict_proba(X), self.source_prior_, self.target_prior_
+        )
+
+    def predict(self, X):
+        """Predict with the fitted estimator; every row is treated as target.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions of ``estimator_``; with ``prior_shift``, the most
+            probable class under ``target_prior_``.
+        """
+        check_is_fitted(self)
+        proba = self._shifted_proba(X)
+        if proba is None:
+            return self.estimator_.predict(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Score on the labelled rows of ``X``, ignoring unlabelled rows.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to score.
+        y : array-like of shape (n_samples,)
+            True labels, ``-1`` for unlabelled rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row, read as in :meth:`fit`.
+
+        Returns
+        -------
+        score : float
+            ``estimator_.score`` on the labelled rows; with ``prior_shift``,
+            the accuracy of :meth:`predict` on them.
+        """
+        if not hasattr(self, "target_prior_"):
+            return _BaseDomainAware.score(
+                self, X, y, sample_weight, sample_domain=sample_domain
+            )
+        return score_labelled(
+            self,
+            as_indexable(X),
+            y,
+            sample_weight,
+            sample_domain,
+            task=self._task,
+        )
 
     @property
     def classes_(self):
@@ -322,10 +451,12 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Probabilities, columns ordered as ``classes_``.
+            Probabilities, columns ordered as ``classes_``; with
+            ``prior_shift``, moved to ``target_prior_``.
         """
         check_is_fitted(self)
-        return self.estimator_.predict_proba(X)
+        proba = self._shifted_proba(X)
+        return self.estimator_.predict_proba(X) if proba is None else proba
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X):
@@ -339,10 +470,15 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         Returns
         -------
         log_proba : ndarray of shape (n_samples, n_classes)
-            Log-probabilities, columns ordered as ``classes_``.
+            Log-probabilities, columns ordered as ``classes_``; with
+            ``prior_shift``, those of the shifted posteriors.
         """
         check_is_fitted(self)
-        return self.estimator_.predict_log_proba(X)
+        proba = self._shifted_proba(X)
+        if proba is None:
+            return self.estimator_.predict_log_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X):
@@ -356,10 +492,20 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         Returns
         -------
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
-            Confidence scores, as returned by ``estimator_``.
+            Confidence scores, as returned by ``estimator_``. With
+            ``prior_shift``, those of the shifted posteriors: the log-odds
+            ``log(p_1 / p_0)`` for two classes, the log-probabilities
+            otherwise.
         """
         check_is_fitted(self)
-        return self.estimator_.decision_function(X)
+        proba = self._shifted_proba(X)
+        if proba is None:
+            return self.estimator_.decision_function(X)
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(proba)
+        if log_proba.shape[1] == 2:
+            return log_proba[:, 1] - log_proba[:, 0]
+        return log_proba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

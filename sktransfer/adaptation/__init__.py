@@ -11,6 +11,12 @@
   :class:`DiscriminativeWeighting`, :class:`NearestNeighborWeighting`.
 * :class:`TrAdaBoostClassifier` and :class:`TrAdaBoostRegressor` transfer
   instances from source rows using a few labelled target rows.
+* Methods made for text: :class:`ClassBalancedSelfTrainingClassifier`
+  (self-training on the target rows), :class:`MSDATransformer` (marginalized
+  stacked denoising autoencoder) and :class:`SCLAdapter` (structural
+  correspondence learning); target class priors under label shift with
+  :func:`em_target_prior` and :func:`bbse_target_prior`; and the recommended
+  starting point, :func:`make_text_adaptation_pipeline`.
 
 This subpackage imports neither torch nor gensim.
 """
@@ -29,8 +35,17 @@ from sktransfer.adaptation._domain_aware import (
 )
 from sktransfer.adaptation._kliep import KLIEPWeighting
 from sktransfer.adaptation._kmm import KMMWeighting
+from sktransfer.adaptation._label_shift import (
+    adjust_proba,
+    bbse_target_prior,
+    em_target_prior,
+)
 from sktransfer.adaptation._mapping import CORALAdapter
+from sktransfer.adaptation._msda import MSDATransformer, marginalized_denoising_weights
 from sktransfer.adaptation._nearest_neighbor import NearestNeighborWeighting
+from sktransfer.adaptation._recipe import make_text_adaptation_pipeline
+from sktransfer.adaptation._scl import SCLAdapter, select_pivots
+from sktransfer.adaptation._self_training import ClassBalancedSelfTrainingClassifier
 from sktransfer.adaptation._subspace import SubspaceAlignmentAdapter, TCAAdapter
 from sktransfer.adaptation._tradaboost import (
     TrAdaBoostClassifier,
@@ -54,4 +69,13 @@ __all__ = [
     "TCAAdapter",
     "TrAdaBoostClassifier",
     "TrAdaBoostRegressor",
+    "ClassBalancedSelfTrainingClassifier",
+    "MSDATransformer",
+    "SCLAdapter",
+    "adjust_proba",
+    "bbse_target_prior",
+    "em_target_prior",
+    "make_text_adaptation_pipeline",
+    "marginalized_denoising_weights",
+    "select_pivots",
 ]

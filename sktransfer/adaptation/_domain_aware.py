@@ -1,5 +1,6 @@
 """Final pipeline steps that fit a scikit-learn estimator on labelled rows only."""
 
+import numpy as np
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -9,13 +10,15 @@ from sklearn.base import (
     clone,
 )
 from sklearn.exceptions import NotFittedError
-from sklearn.utils import get_tags
-from sklearn.utils._param_validation import HasMethods
+from sklearn.utils import _safe_indexing, get_tags
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, has_fit_parameter
 
 from sktransfer.adaptation._base import _DOCS, _LabelledRowsMixin
+from sktransfer.adaptation._label_shift import adjust_proba, fit_target_prior
 from sktransfer.utils._docstring import Substitution
+from sktransfer.utils._domains import check_domains
 from sktransfer.utils._validation import as_indexable
 
 __all__ = ["DomainAwareClassifier", "DomainAwareRegressor"]
@@ -32,35 +35,6 @@ def _estimator_has(attr):
         return True
 
     return check
-
-
-def _delegate(name, summary, returns, *, always=False):
-    """Return the method ``name(X)`` that returns ``estimator_.name(X)``.
-
-    ``summary`` and ``returns`` (the numpydoc entry of the result, two
-    lines) make its docstring. Unless ``always``, the method exists only
-    when the estimator has ``name`` (scikit-learn's ``available_if``).
-    """
-
-    def method(self, X):
-        check_is_fitted(self)
-        return getattr(self.estimator_, name)(X)
-
-    entry, description = returns.split("\n")
-    method.__name__ = method.__qualname__ = name
-    method.__doc__ = f"""{summary}
-
-        Parameters
-        ----------
-        X : array-like, sparse matrix or list of documents
-            Rows to predict, in the form ``fit`` takes.
-
-        Returns
-        -------
-        {entry}
-            {description}
-        """
-    return method if always else available_if(_estimator_has(name))(method)
 
 
 def _first_step(estimator):
@@ -172,14 +146,27 @@ class _BaseDomainAware(_LabelledRowsMixin, MetaEstimatorMixin, BaseEstimator):
         self.estimator_ = estimator
         if weighting is not None:
             self.weighting_ = weighting
+        self._fit_prior_shift(X, y, sample_domain, X_l, y_l, sw_l)
         return self
 
-    predict = _delegate(
-        "predict",
-        "Predict with the fitted estimator; every row is treated as target.",
-        "y_pred : ndarray of shape (n_samples,)\nPredictions of ``estimator_``.",
-        always=True,
-    )
+    def _fit_prior_shift(self, X, y, sample_domain, X_l, y_l, sw_l):
+        """Estimate class priors after the fit (the classifier's prior_shift)."""
+
+    def predict(self, X):
+        """Predict with the fitted estimator; every row is treated as target.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict, in the form ``fit`` takes.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions of ``estimator_``.
+        """
+        check_is_fitted(self)
+        return self.estimator_.predict(X)
 
     def _score_rows(self, X_l, y_l, sw_l):
         """``estimator_.score`` of the labelled rows (see ``score``)."""
@@ -242,12 +229,35 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
         A scikit-learn classifier (or pipeline ending with one). Cloned in
         ``fit``; never modified.
     {weighting}
+    prior_shift : {'em', 'bbse'} or None, default=None
+        Correct for *label shift*, a target class balance unlike the source
+        one. In ``fit``, the target class prior is estimated from the target
+        rows of ``X`` without their labels: ``'em'`` by the EM of Saerens et
+        al. (2002) on ``estimator_.predict_proba`` of the target rows
+        (:func:`~sktransfer.adaptation.em_target_prior`), ``'bbse'`` by
+        black-box shift estimation (Lipton et al., 2018;
+        :func:`~sktransfer.adaptation.bbse_target_prior`, with held-out
+        predictions from 5-fold cross-validation of clones of ``estimator`` on
+        the labelled rows). ``predict_proba`` then returns the posteriors
+        moved from ``source_prior_`` to ``target_prior_``
+        (:func:`~sktransfer.adaptation.adjust_proba`), and ``predict``,
+        ``predict_log_proba``, ``decision_function`` and ``score`` follow
+        them. Needs ``estimator.predict_proba`` and target rows in ``fit``.
+        The correction assumes that only the class balance changed; across
+        genres of text, where the words change too, the estimates can be far
+        off (see the user guide). None does no correction.
 
     Attributes
     ----------
     {fitted_estimator}
     classes_ : ndarray of shape (n_classes,)
         Class labels (without the unlabelled marker).
+    source_prior_ : ndarray of shape (n_classes,)
+        Class frequencies of the labelled rows (weighted by
+        ``sample_weight`` and the ``weighting``); only with ``prior_shift``.
+    target_prior_ : ndarray of shape (n_classes,)
+        The estimated class prior of the target rows; only with
+        ``prior_shift``.
     {estimator_features}
 
     See Also
@@ -288,29 +298,152 @@ class DomainAwareClassifier(ClassifierMixin, _BaseDomainAware):
     # ClassifierMixin.score comes first in the MRO; use the labelled-rows score.
     score = _BaseDomainAware.score
 
+    _parameter_constraints: dict = {
+        **_BaseDomainAware._parameter_constraints,
+        "prior_shift": [None, StrOptions({"em", "bbse"})],
+    }
+
+    def __init__(self, estimator, *, weighting=None, prior_shift=None):
+        super().__init__(estimator, weighting=weighting)
+        self.prior_shift = prior_shift
+
     @property
     def classes_(self):
         """Class labels of ``estimator_`` (the unlabelled marker excluded)."""
         return self._fitted_attr("classes_")
 
-    predict_proba = _delegate(
-        "predict_proba",
-        "Class probabilities of ``estimator_``.",
-        "proba : ndarray of shape (n_samples, n_classes)\n"
-        "Probabilities, columns ordered as ``classes_``.",
-    )
-    predict_log_proba = _delegate(
-        "predict_log_proba",
-        "Log class probabilities of ``estimator_``.",
-        "log_proba : ndarray of shape (n_samples, n_classes)\n"
-        "Log-probabilities, columns ordered as ``classes_``.",
-    )
-    decision_function = _delegate(
-        "decision_function",
-        "Decision function of ``estimator_``.",
-        "scores : ndarray of shape (n_samples,) or (n_samples, n_classes)\n"
-        "Confidence scores, as returned by ``estimator_``.",
-    )
+    def _fit_prior_shift(self, X, y, sample_domain, X_l, y_l, sw_l):
+        for name in ("source_prior_", "target_prior_"):
+            self.__dict__.pop(name, None)
+        if self.prior_shift is None:
+            return
+        if not hasattr(self.estimator_, "predict_proba"):
+            raise ValueError(
+                f"prior_shift={self.prior_shift!r} moves the posteriors of "
+                f"estimator to the target class prior, but "
+                f"{type(self.estimator_).__name__} has no predict_proba. Use a "
+                "probabilistic classifier or prior_shift=None."
+            )
+        X = as_indexable(X)
+        target = np.flatnonzero(check_domains(y, sample_domain).target)
+        if target.shape[0] == 0:
+            raise ValueError(
+                f"prior_shift={self.prior_shift!r} estimates the class prior of "
+                "the target rows, but fit found no target rows (no y == -1 rows "
+                "and no negative sample_domain). Pass the unlabelled target rows "
+                "with y == -1, or use prior_shift=None."
+            )
+        self.source_prior_, self.target_prior_ = fit_target_prior(
+            self.prior_shift,
+            self.estimator_,
+            X_l,
+            y_l,
+            _safe_indexing(X, target),
+            classes=self.estimator_.classes_,
+            sample_weight=sw_l,
+        )
+
+    def _shifted_proba(self, X):
+        """Posteriors of ``estimator_`` moved to ``target_prior_`` (or None)."""
+        if not hasattr(self, "target_prior_"):
+            return None
+        return adjust_proba(
+            self.estimator_.predict_proba(X), self.source_prior_, self.target_prior_
+        )
+
+    def predict(self, X):
+        """Predict with the fitted estimator; every row is treated as target.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict, in the form ``fit`` takes.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            Predictions of ``estimator_``; with ``prior_shift``, the most
+            probable class under ``target_prior_``.
+        """
+        check_is_fitted(self)
+        proba = self._shifted_proba(X)
+        if proba is None:
+            return self.estimator_.predict(X)
+        return self.classes_[np.argmax(proba, axis=1)]
+
+    def _score_rows(self, X_l, y_l, sw_l):
+        """``estimator_.score``, or with ``prior_shift`` the accuracy of predict."""
+        if not hasattr(self, "target_prior_"):
+            return super()._score_rows(X_l, y_l, sw_l)
+        return float(np.average(self.predict(X_l) == y_l, weights=sw_l))
+
+    @available_if(_estimator_has("predict_proba"))
+    def predict_proba(self, X):
+        """Class probabilities of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict, in the form ``fit`` takes.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            Probabilities, columns ordered as ``classes_``; with
+            ``prior_shift``, moved to ``target_prior_``.
+        """
+        check_is_fitted(self)
+        proba = self._shifted_proba(X)
+        return self.estimator_.predict_proba(X) if proba is None else proba
+
+    @available_if(_estimator_has("predict_log_proba"))
+    def predict_log_proba(self, X):
+        """Log class probabilities of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict, in the form ``fit`` takes.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            Log-probabilities, columns ordered as ``classes_``; with
+            ``prior_shift``, those of the shifted posteriors.
+        """
+        check_is_fitted(self)
+        proba = self._shifted_proba(X)
+        if proba is None:
+            return self.estimator_.predict_log_proba(X)
+        with np.errstate(divide="ignore"):
+            return np.log(proba)
+
+    @available_if(_estimator_has("decision_function"))
+    def decision_function(self, X):
+        """Decision function of ``estimator_``.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or list of documents
+            Rows to predict, in the form ``fit`` takes.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            Confidence scores, as returned by ``estimator_``. With
+            ``prior_shift``, those of the shifted posteriors: the log-odds
+            ``log(p_1 / p_0)`` for two classes, the log-probabilities
+            otherwise.
+        """
+        check_is_fitted(self)
+        proba = self._shifted_proba(X)
+        if proba is None:
+            return self.estimator_.decision_function(X)
+        with np.errstate(divide="ignore"):
+            log_proba = np.log(proba)
+        if log_proba.shape[1] == 2:
+            return log_proba[:, 1] - log_proba[:, 0]
+        return log_proba
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -585,7 +585,10 @@ class Word2VecVectorizer(
     def load(cls, path):
         """Load a vectorizer written by :meth:`save`.
 
-        Only load files you trust: like any pickle, loading runs code.
+        .. warning::
+            Only load files you trust: like any pickle, loading can run any
+            code. To share vectors, use :meth:`export_vectors` (word2vec
+            formats, safe to read from anyone).
 
         Parameters
         ----------
@@ -596,9 +599,31 @@ class Word2VecVectorizer(
         -------
         vectorizer : Word2VecVectorizer
             The fitted vectorizer.
+
+        Raises
+        ------
+        ValueError
+            If the file does not exist or is not a pickle written by
+            :meth:`save`.
         """
+        if not os.path.isfile(path):
+            raise ValueError(f"vectorizer file {str(path)!r} does not exist.")
         with open(path, "rb") as fh:
-            obj = pickle.load(fh)
+            head = fh.read(1)
+            if head != b"\x80":
+                raise ValueError(
+                    f"{str(path)!r} is not a file written by {cls.__name__}.save "
+                    "(a pickle); to read word vectors use pretrained=path or "
+                    "sktransfer.embeddings.load_vectors."
+                )
+            fh.seek(0)
+            try:
+                obj = pickle.load(fh)
+            except (pickle.UnpicklingError, EOFError, AttributeError) as exc:
+                raise ValueError(
+                    f"{str(path)!r} is not a file written by {cls.__name__}.save "
+                    f"(truncated or malformed pickle): {exc!r}"
+                ) from exc
         if not isinstance(obj, cls):
             raise TypeError(
                 f"{str(path)!r} holds a {type(obj).__name__}, not a {cls.__name__}."

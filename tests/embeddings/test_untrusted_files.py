@@ -9,6 +9,7 @@ explicitly pickle-based entry points (``format='gensim'``,
 
 import bz2
 import gzip
+import importlib.util
 import pathlib
 import pickle
 
@@ -65,7 +66,7 @@ def _hostile_files(tmp_path, marker):
             files.append(packed)
     folder = tmp_path / "model_dir"
     folder.mkdir()
-    for name in NAMES:
+    for name in [*NAMES, "config.json", "vocabulary.json", "arrays.safetensors"]:
         (folder / name).write_bytes(data)
     files.append(folder)
     return files
@@ -79,6 +80,8 @@ def _loaders():
         (lambda p: Word2VecVectorizer(pretrained=p, min_count=1).fit(corpus)),
     )
     yield "evaluate_word_vectors", (lambda p: evaluate_word_vectors(p))
+    if importlib.util.find_spec("safetensors") is not None:
+        yield "Word2VecVectorizer.from_pretrained", Word2VecVectorizer.from_pretrained
 
 
 def _assert_no_code_ran(marker):
@@ -140,6 +143,10 @@ def test_neural_loaders_run_no_code(tmp_path):
         with pytest.raises(ValueError, match=str(path.name)):
             fitted.load_weights(path)
         _assert_no_code_ran(marker)
+        for cls in (TextClassifier, TextRegressor):
+            with pytest.raises(ValueError, match=str(path.name)):
+                cls.from_pretrained(path)
+            _assert_no_code_ran(marker)
 
 
 def test_only_the_explicit_pickle_formats_unpickle(tmp_path):

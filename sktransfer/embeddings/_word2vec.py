@@ -128,13 +128,16 @@ class Word2VecVectorizer(
         Final learning rate (decays linearly).
     pretrained : str, path-like or gensim KeyedVectors, default=None
         Vectors to start from: a word2vec C text or binary file, GloVe text
-        or a gensim file (see :func:`~sktransfer.embeddings.load_vectors`),
-        or KeyedVectors. A path is read in ``fit``, so ``clone`` never copies
-        a large table (KeyedVectors given directly are copied by ``clone``).
+        or a gensim file with ``pretrained_format='gensim'`` (see
+        :func:`~sktransfer.embeddings.load_vectors`), or KeyedVectors. A
+        path is read in ``fit``, so ``clone`` never copies a large table
+        (KeyedVectors given directly are copied by ``clone``).
     pretrained_format : str, default='auto'
         Format of a ``pretrained`` file: 'auto', 'word2vec_text',
         'word2vec_binary', 'glove' or 'gensim' (see
-        :func:`~sktransfer.embeddings.load_vectors`).
+        :func:`~sktransfer.embeddings.load_vectors`). 'auto' reads the
+        word2vec and GloVe formats and never a gensim file, which is a pickle:
+        pass 'gensim' for files you trust only.
     fine_tune : bool, default=False
         With ``pretrained``: False uses the vectors as they are (no training;
         the documents only provide the pooling statistics). True continues

@@ -25,6 +25,7 @@ from sklearn.frozen import FrozenEstimator
 from sktransfer.neural._module import architecture
 from sktransfer.neural._vocabulary import vocabulary_from_words, vocabulary_words
 from sktransfer.utils._atomic import atomic_path
+from sktransfer.utils._persist import import_safetensors
 
 __all__ = [
     "WEIGHTS_FORMAT",
@@ -44,15 +45,8 @@ WEIGHTS_FORMAT = "sktransfer.neural/1"
 
 
 def _safetensors():
-    try:
-        import safetensors.torch as st
-        from safetensors import safe_open
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "save_weights and load_weights need the safetensors package: "
-            "pip install safetensors"
-        ) from exc
-    st.safe_open = safe_open
+    st = import_safetensors("safetensors.torch", "save_weights and load_weights")
+    st.safe_open = import_safetensors("safetensors", "load_weights").safe_open
     return st
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "DIRECTORY_FORMAT",
     "check_array",
     "check_json_params",
+    "import_safetensors",
     "read_directory",
     "write_directory",
 ]
@@ -38,15 +39,35 @@ DIRECTORY_FORMAT = "sktransfer.pretrained/1"
 _CONFIG, _VOCABULARY, _ARRAYS = "config.json", "vocabulary.json", "arrays.safetensors"
 
 
-def _safetensors_numpy():
+def import_safetensors(module, users):
+    """Import ``module`` of the safetensors package, or say how to install it.
+
+    Parameters
+    ----------
+    module : str
+        ``'safetensors.numpy'`` or ``'safetensors.torch'``.
+    users : str
+        The functions that need it (named in the error).
+
+    Returns
+    -------
+    module : module
+        The imported module.
+    """
+    import importlib
+
     try:
-        import safetensors.numpy as stn
+        return importlib.import_module(module)
     except ImportError as exc:  # pragma: no cover - depends on the install
         raise ImportError(
-            "save_pretrained and from_pretrained need the safetensors package "
-            "(numpy only, no torch): pip install safetensors"
+            f"{users} need the safetensors package: pip install safetensors"
         ) from exc
-    return stn
+
+
+def _safetensors_numpy():
+    return import_safetensors(
+        "safetensors.numpy", "save_pretrained and from_pretrained"
+    )
 
 
 def _is_plain_json(value):

@@ -307,7 +307,11 @@ def _build_parser():
             "the Google analogy questions, from the files shipped with gensim."
         ),
     )
-    ev.add_argument("vectors", help="vector file (word2vec text/binary, GloVe, gensim)")
+    ev.add_argument(
+        "vectors",
+        help="vector file (word2vec text/binary, GloVe; a gensim pickle only with "
+        "--format gensim, for files you trust)",
+    )
     ev.add_argument("--format", default="auto", choices=("auto", *_FORMATS))
     ev.add_argument("--restrict-vocab", type=int, default=300_000)
     ev.add_argument("--no-analogies", action="store_true", help="skip the analogies")

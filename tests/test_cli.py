@@ -97,7 +97,7 @@ def test_pretrain_streams_and_equals_the_vectorizer(tmp_path, lee_path, capsys):
         lines = fh.read().splitlines()
     vec = Word2VecVectorizer(vector_size=12, min_count=3, epochs=2, random_state=4)
     vec.fit([line for line in lines if line.strip()])
-    wv = load_vectors(out)
+    wv = load_vectors(out, format="gensim")
     assert wv.index_to_key == vec.wv_.index_to_key
     assert_array_equal(wv.vectors, vec.wv_.vectors)
 

@@ -128,13 +128,16 @@ class Word2VecVectorizer(
         Final learning rate (decays linearly).
     pretrained : str, path-like or gensim KeyedVectors, default=None
         Vectors to start from: a word2vec C text or binary file, GloVe text
-        or a gensim file (see :func:`~sktransfer.embeddings.load_vectors`),
-        or KeyedVectors. A path is read in ``fit``, so ``clone`` never copies
-        a large table (KeyedVectors given directly are copied by ``clone``).
+        or a gensim file with ``pretrained_format='gensim'`` (see
+        :func:`~sktransfer.embeddings.load_vectors`), or KeyedVectors. A
+        path is read in ``fit``, so ``clone`` never copies a large table
+        (KeyedVectors given directly are copied by ``clone``).
     pretrained_format : str, default='auto'
         Format of a ``pretrained`` file: 'auto', 'word2vec_text',
         'word2vec_binary', 'glove' or 'gensim' (see
-        :func:`~sktransfer.embeddings.load_vectors`).
+        :func:`~sktransfer.embeddings.load_vectors`). 'auto' reads the
+        word2vec and GloVe formats and never a gensim file, which is a pickle:
+        pass 'gensim' for files you trust only.
     fine_tune : bool, default=False
         With ``pretrained``: False uses the vectors as they are (no training;
         the documents only provide the pooling statistics). True continues
@@ -563,7 +566,9 @@ class Word2VecVectorizer(
     def save(self, path):
         """Save the fitted vectorizer to a file (pickle), atomically.
 
-        A failed save leaves an existing file untouched.
+        A failed save leaves an existing file untouched. The file can only
+        be read back with :meth:`load`, which unpickles it: use
+        :meth:`save_pretrained` for a file that is safe to share.
 
         Parameters
         ----------
@@ -585,7 +590,10 @@ class Word2VecVectorizer(
     def load(cls, path):
         """Load a vectorizer written by :meth:`save`.
 
-        Only load files you trust: like any pickle, loading runs code.
+        .. warning::
+            Only load files you trust: like any pickle, loading can run any
+            code. To share vectors, use :meth:`export_vectors` (word2vec
+            formats, safe to read from anyone).
 
         Parameters
         ----------
@@ -596,14 +604,181 @@ class Word2VecVectorizer(
         -------
         vectorizer : Word2VecVectorizer
             The fitted vectorizer.
+
+        Raises
+        ------
+        ValueError
+            If the file does not exist or is not a pickle written by
+            :meth:`save`.
         """
+        if not os.path.isfile(path):
+            raise ValueError(f"vectorizer file {str(path)!r} does not exist.")
         with open(path, "rb") as fh:
-            obj = pickle.load(fh)
+            head = fh.read(1)
+            if head != b"\x80":
+                raise ValueError(
+                    f"{str(path)!r} is not a file written by {cls.__name__}.save "
+                    "(a pickle); to read word vectors use pretrained=path or "
+                    "sktransfer.embeddings.load_vectors."
+                )
+            fh.seek(0)
+            try:
+                obj = pickle.load(fh)
+            except (pickle.UnpicklingError, EOFError, AttributeError) as exc:
+                raise ValueError(
+                    f"{str(path)!r} is not a file written by {cls.__name__}.save "
+                    f"(truncated or malformed pickle): {exc!r}"
+                ) from exc
         if not isinstance(obj, cls):
             raise TypeError(
                 f"{str(path)!r} holds a {type(obj).__name__}, not a {cls.__name__}."
             )
         return obj
+
+    def save_pretrained(self, directory):
+        """Save the fitted vectorizer to a directory, without pickle.
+
+        The directory holds ``config.json`` (the parameters, which must be
+        plain JSON values, and fitted scalars), ``vocabulary.json`` (the
+        words) and ``arrays.safetensors`` (the vectors and pooling weights).
+        :meth:`from_pretrained` reads it back without running any code, so
+        it is safe to share. It is written under a temporary name and
+        renamed at the end: a failed save leaves an existing directory as it
+        was.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Destination directory (replaced if it exists).
+
+        Returns
+        -------
+        directory : pathlib.Path
+            The written directory.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is not a plain JSON value (a custom ``tokenizer``
+            function, ``pretrained`` vectors in memory).
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> from sktransfer.embeddings import Word2VecVectorizer
+        >>> docs = ["the cat sat on the mat", "the dog sat on the log"] * 5
+        >>> vec = Word2VecVectorizer(vector_size=8, min_count=1, epochs=2,
+        ...                          random_state=0).fit(docs)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = vec.save_pretrained(os.path.join(tmp, "vectorizer"))
+        ...     again = Word2VecVectorizer.from_pretrained(path)
+        >>> (again.transform(docs) == vec.transform(docs)).all()
+        np.True_
+        """
+        from sktransfer.utils._persist import (
+            DIRECTORY_FORMAT,
+            check_json_params,
+            write_directory,
+        )
+
+        check_is_fitted(self)
+        params = self.get_params()
+        if isinstance(params["pretrained"], os.PathLike):
+            params["pretrained"] = os.fspath(params["pretrained"])
+        params = check_json_params(
+            self,
+            params,
+            {
+                "tokenizer": "Use token_pattern (a regular expression) instead "
+                "of a tokenizer function, or save with save() (pickle; trusted "
+                "files only).",
+                "pretrained": "The fitted vectors are saved anyway: "
+                "set_params(pretrained=None) first (transform does not change).",
+            },
+        )
+        arrays = {"vectors": self.wv_.vectors, "training_loss": self.training_loss_}
+        for attr in ("idf_", "sif_weights_", "sif_component_"):
+            if attr in vars(self):
+                arrays[attr] = getattr(self, attr)
+        config = {
+            "format": DIRECTORY_FORMAT,
+            "estimator": type(self).__name__,
+            "params": params,
+            "vector_size": int(self.wv_.vector_size),
+            "oov_rate_": float(self.oov_rate_),
+        }
+        return write_directory(directory, config, self.wv_.index_to_key, arrays)
+
+    @classmethod
+    def from_pretrained(cls, directory):
+        """Load a vectorizer written by :meth:`save_pretrained` (no pickle).
+
+        Everything is checked before use: the JSON types, the shapes of the
+        arrays against the configuration and vocabulary, finite values.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            A directory written by :meth:`save_pretrained`.
+
+        Returns
+        -------
+        vectorizer : Word2VecVectorizer
+            The fitted vectorizer; its ``transform`` gives exactly the output
+            of the saved one.
+
+        Raises
+        ------
+        ValueError
+            If the directory is missing, incomplete or inconsistent.
+        """
+        from gensim.models import KeyedVectors
+
+        from sktransfer.utils._persist import check_array, read_directory
+
+        config, words, arrays = read_directory(directory, cls)
+        try:
+            vec = cls(**config["params"])
+            vec._validate_params()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{str(directory)!r}: config.json holds invalid parameters: {exc}"
+            ) from exc
+        dim = config.get("vector_size")
+        oov = config.get("oov_rate_")
+        if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
+            raise ValueError(
+                f"{str(directory)!r}: config.json 'vector_size' must be a "
+                f"positive integer, got {dim!r}."
+            )
+        if not isinstance(oov, float | int) or not 0 <= oov <= 1:
+            raise ValueError(
+                f"{str(directory)!r}: config.json 'oov_rate_' must be a number "
+                f"in [0, 1], got {oov!r}."
+            )
+        if not words:
+            raise ValueError(f"{str(directory)!r}: vocabulary.json is empty.")
+        n = len(words)
+        vectors = check_array(arrays, "vectors", (n, dim), directory)
+        wv = KeyedVectors(dim, dtype=vectors.dtype)
+        wv.add_vectors(words, vectors)
+        losses = arrays.get("training_loss")
+        if losses is None or losses.ndim != 1:
+            raise ValueError(f"{str(directory)!r}: the array 'training_loss' is bad.")
+        vec.wv_ = wv
+        vec.vocabulary_ = dict(wv.key_to_index)
+        vec._token_index = VocabularyIndex(vec.vocabulary_)
+        vec.training_loss_ = losses
+        vec._n_features_out = dim
+        vec.oov_rate_ = float(oov)
+        if vec.pooling == "tfidf":
+            vec.idf_ = check_array(arrays, "idf_", (n,), directory)
+        elif vec.pooling == "sif":
+            vec.sif_weights_ = check_array(arrays, "sif_weights_", (n,), directory)
+            vec.sif_component_ = check_array(
+                arrays, "sif_component_", (dim,), directory
+            )
+        return vec
 
     def export_vectors(self, path, *, format="word2vec_binary"):
         """Write the word vectors ``wv_`` in a word2vec, GloVe or gensim file.

@@ -58,9 +58,10 @@ _SHARED_PARAMETERS = r"""
         Pretrained word vectors that initialise the embedding layer: a fitted
         :class:`~sktransfer.embeddings.Word2VecVectorizer` (also wrapped in
         :class:`~sklearn.frozen.FrozenEstimator`), gensim ``KeyedVectors``, or
-        the path of a word2vec, GloVe or gensim vector file (read in ``fit``
-        with :func:`~sktransfer.embeddings.load_vectors`). Words of the
-        vocabulary without a vector get random rows of the same scale.
+        the path of a word2vec or GloVe vector file (read in ``fit`` with
+        :func:`~sktransfer.embeddings.load_vectors`, which never unpickles: pass
+        a trusted gensim file as ``load_vectors(path, format='gensim')``). Words
+        of the vocabulary without a vector get random rows of the same scale.
         ``clone`` shares vectorizers and KeyedVectors instead of copying them;
         as values of a parameter grid (which scikit-learn clones), use
         ``FrozenEstimator(vectorizer)`` or a path. The estimator pickles with

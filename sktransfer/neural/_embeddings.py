@@ -55,9 +55,8 @@ def load_embeddings(embeddings, owner):
     """Return the KeyedVectors ``embeddings`` stands for (or None)."""
     if embeddings is None:
         return None
-    if _is_keyed_vectors(embeddings):
-        return embeddings
-    if isinstance(embeddings, str | os.PathLike):
+    if _is_keyed_vectors(embeddings) or isinstance(embeddings, str | os.PathLike):
+        return load_vectors(embeddings)  # checks them: finite, not 0-d, ...
         return load_vectors(embeddings)
     wv = getattr(embeddings, "wv_", None)  # Word2VecVectorizer, FrozenEstimator
     if wv is None and not hasattr(embeddings, "get_params"):

@@ -25,6 +25,7 @@ from sklearn.frozen import FrozenEstimator
 from sktransfer.neural._module import architecture
 from sktransfer.neural._vocabulary import vocabulary_from_words, vocabulary_words
 from sktransfer.utils._atomic import atomic_path
+from sktransfer.utils._persist import import_safetensors
 
 __all__ = [
     "WEIGHTS_FORMAT",
@@ -44,22 +45,21 @@ WEIGHTS_FORMAT = "sktransfer.neural/1"
 
 
 def _safetensors():
-    try:
-        import safetensors.torch as st
-        from safetensors import safe_open
-    except ImportError as exc:  # pragma: no cover - depends on the install
-        raise ImportError(
-            "save_weights and load_weights need the safetensors package: "
-            "pip install safetensors"
-        ) from exc
-    st.safe_open = safe_open
+    st = import_safetensors("safetensors.torch", "save_weights and load_weights")
+    st.safe_open = import_safetensors("safetensors", "load_weights").safe_open
     return st
 
 
 def _read(st, path):
-    with st.safe_open(path, framework="pt", device="cpu") as fh:
-        metadata = fh.metadata() or {}
-        state = {k: fh.get_tensor(k) for k in fh.keys()}
+    try:
+        with st.safe_open(path, framework="pt", device="cpu") as fh:
+            metadata = fh.metadata() or {}
+            state = {k: fh.get_tensor(k) for k in fh.keys()}
+    except Exception as exc:  # SafetensorError, OSError, ... : not our file
+        raise ValueError(
+            f"{os.fspath(path)!r} is not a weights file written by save_weights "
+            f"(a safetensors file; this one is truncated or another format): {exc}"
+        ) from exc
     return metadata, state
 
 
@@ -139,8 +139,13 @@ def load_weights(module, path, vocabulary):
     if not os.path.isfile(path):
         raise ValueError(f"weights file {path!r} does not exist.")
     metadata, state = _read(st, path)
+    if metadata.get("format", WEIGHTS_FORMAT) != WEIGHTS_FORMAT:
+        raise ValueError(
+            f"weights file {path!r} has format {metadata['format']!r}, expected "
+            f"{WEIGHTS_FORMAT!r} (a file written by save_weights)."
+        )
     if "vocabulary" in metadata:
-        words = json.loads(metadata["vocabulary"])
+        words = _json_list(metadata["vocabulary"], path, "vocabulary")
         if words != vocabulary_words(vocabulary):
             raise ValueError(
                 f"the weights in {path!r} were saved for a different vocabulary "
@@ -154,6 +159,19 @@ def load_weights(module, path, vocabulary):
             f"the weights in {path!r} do not fit this module (different "
             f"architecture or sizes): {exc}"
         ) from exc
+
+
+def _json_list(text, path, what):
+    """Decode the JSON list ``what`` of a weights file's metadata."""
+    try:
+        value = json.loads(text)
+    except ValueError:
+        value = None
+    if not isinstance(value, list):
+        raise ValueError(
+            f"weights file {path!r}: its {what} metadata is not a JSON list."
+        )
+    return value
 
 
 class TransferSource(NamedTuple):
@@ -172,22 +190,20 @@ def _file_source(path, owner):
     st = _safetensors()
     try:
         metadata, state = _read(st, path)
-    except Exception as exc:
-        raise ValueError(
-            f"{owner}: init_from file {path!r} is not a weights file written "
-            f"by save_weights: {exc}"
-        ) from exc
+    except ValueError as exc:
+        raise ValueError(f"{owner}: init_from: {exc}") from exc
     if "vocabulary" not in metadata:
         raise ValueError(
             f"{owner}: init_from file {path!r} holds no vocabulary; write it "
             "with TextClassifier/TextRegressor.save_weights."
         )
-    vocabulary = vocabulary_from_words(json.loads(metadata["vocabulary"]))
+    words = _json_list(metadata["vocabulary"], path, "vocabulary")
+    vocabulary = vocabulary_from_words(words)
     source_name = metadata.get("estimator", "")
     task = "classification" if source_name == "TextClassifier" else None
     task = "regression" if source_name == "TextRegressor" else task
     classes = metadata.get("classes")
-    classes = None if classes is None else json.loads(classes)
+    classes = None if classes is None else _json_list(classes, path, "classes")
     return vocabulary, state, task, classes
 
 

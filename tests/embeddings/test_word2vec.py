@@ -272,7 +272,11 @@ def test_pretrained_files_in_every_format(tmp_path, small_kv, fmt, compress):
         with open(path, "rb") as src, gzip.open(gz, "wb") as dst:
             shutil.copyfileobj(src, dst)
         path = gz
-    for given in ("auto", fmt):
+    if fmt == "gensim":
+        # A pickle is never read unless asked for: format='auto' refuses it.
+        with pytest.raises(ValueError, match="looks like a pickle"):
+            Word2VecVectorizer(pretrained=path).fit(CORPUS)
+    for given in ("auto", fmt) if fmt != "gensim" else (fmt,):
         vec = Word2VecVectorizer(pretrained=path, pretrained_format=given).fit(CORPUS)
         assert vec.wv_.index_to_key == small_kv.index_to_key
         assert_allclose(vec.wv_.vectors, small_kv.vectors, rtol=1e-5, atol=1e-6)
@@ -444,7 +448,8 @@ def test_load_rejects_other_objects(tmp_path):
 def test_export_vectors_reads_back_as_pretrained(tmp_path, lee_docs, fmt):
     vec = _small().fit(lee_docs)
     path = vec.export_vectors(tmp_path / f"v.{fmt}", format=fmt)
-    again = Word2VecVectorizer(pretrained=path).fit(lee_docs)
+    given = "gensim" if fmt == "gensim" else "auto"
+    again = Word2VecVectorizer(pretrained=path, pretrained_format=given).fit(lee_docs)
     assert again.wv_.index_to_key == vec.wv_.index_to_key
     assert_allclose(again.wv_.vectors, vec.wv_.vectors, rtol=1e-5, atol=1e-6)
     assert_allclose(

@@ -38,3 +38,30 @@ def test_relative_path(tmp_path, monkeypatch):
         with open(tmp, "w") as fh:
             fh.write("x")
     assert (tmp_path / "rel.txt").read_text() == "x"
+
+
+@pytest.fixture
+def umask():
+    """Set a known umask inside a test and put the old one back."""
+    old = os.umask(0o022)
+    try:
+        yield os.umask
+    finally:
+        os.umask(old)
+
+
+@pytest.mark.parametrize("mask, mode", [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)])
+def test_saved_files_get_the_umask_permissions(tmp_path, umask, mask, mode):
+    umask(mask)
+    for name in ("new.bin", "existing.bin"):
+        path = tmp_path / name
+        if name == "existing.bin":
+            path.write_bytes(b"old")
+            os.chmod(path, 0o600)
+        with atomic_path(path) as tmp, open(tmp, "wb") as fh:
+            fh.write(b"new")
+        assert os.stat(path).st_mode & 0o777 == mode
+        # The same mode open() gives a new file.
+        plain = tmp_path / f"plain-{name}"
+        plain.write_bytes(b"x")
+        assert os.stat(plain).st_mode & 0o777 == mode

@@ -60,6 +60,16 @@ def check_documents(raw_documents, *, allow_empty=False, owner="the estimator"):
     """
     if isinstance(raw_documents, str | bytes):
         raise ValueError(_STRING_ERROR)
+    if hasattr(raw_documents, "columns") and hasattr(raw_documents, "shape"):
+        # A data frame (pandas, polars): one text column is the corpus.
+        n_columns = raw_documents.shape[1]
+        if n_columns != 1:
+            raise ValueError(
+                f"{owner} expects one column of text documents, got a data frame "
+                f"with {n_columns} columns ({list(raw_documents.columns)[:5]}); "
+                "select the text column, e.g. X['text']."
+            )
+        raw_documents = raw_documents[list(raw_documents.columns)[0]]
     if hasattr(raw_documents, "iloc"):  # pandas Series
         raw_documents = raw_documents.tolist()
     try:
@@ -126,8 +136,8 @@ class Tokenizer:
         """Tokenise one document."""
         if isinstance(doc, str):
             tokens = self._split(doc.lower() if self.lowercase else doc)
-            if self.tokenizer is not None and not isinstance(tokens, list):
-                tokens = list(tokens)
+            if self.tokenizer is not None:
+                tokens = self._check_tokens(tokens, index)
             return tokens
         if isinstance(doc, list | tuple | np.ndarray):
             if not set(map(type, doc)) <= {str}:  # C-speed check of every token
@@ -145,6 +155,26 @@ class Tokenizer:
             f"document{where} is a {type(doc).__name__} ({doc!r:.50}); documents "
             "must be str or lists of str tokens."
         )
+
+    def _check_tokens(self, tokens, index):
+        """Validate what a user ``tokenizer`` returned: a list of str."""
+        where = "" if index is None else f" (document {index})"
+        name = getattr(self.tokenizer, "__name__", type(self.tokenizer).__name__)
+        if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
+            raise TypeError(
+                f"tokenizer {name} returned a {type(tokens).__name__}{where}; "
+                "it must return a list of str tokens."
+            )
+        if type(tokens) is not list:
+            tokens = list(tokens)
+        if not set(map(type, tokens)) <= {str}:
+            bad = next(t for t in tokens if not isinstance(t, str))
+            if not all(isinstance(t, str) for t in tokens):
+                raise TypeError(
+                    f"tokenizer {name} returned a token of type "
+                    f"{type(bad).__name__} ({bad!r:.50}){where}; tokens must be str."
+                )
+        return tokens
 
     def tokenize_all(self, docs):
         """Tokenise every document, naming the first bad one in errors."""

@@ -638,6 +638,7 @@ class _TextNetMixin:
             if first_fit or not self.initialized_:
                 self.initialize()
             super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
+        self._check_finite_weights()
         return self
 
     def infer(self, x, **fit_params):
@@ -682,10 +683,29 @@ class _TextNetMixin:
         """
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
-            return super().get_loss(y_pred, y_true, X=X, training=training)
-        with per_row_losses(self.criterion_, type(self).__name__):
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        return weighted_mean(loss, weight)
+        else:
+            with per_row_losses(self.criterion_, type(self).__name__):
+                loss = super().get_loss(y_pred, y_true, X=X, training=training)
+            loss = weighted_mean(loss, weight)
+        if training and not bool(torch.isfinite(loss).all()):
+            self._raise_diverged("the training loss")
+        return loss
+
+    def _raise_diverged(self, what):
+        """Raise the error of a training that diverged (NaN or inf)."""
+        epoch = len(self.history_ or ()) or 1
+        raise ValueError(
+            f"{type(self).__name__}: {what} became NaN or infinite at epoch "
+            f"{epoch}; training diverged. Use a smaller lr (now {self.lr!r}), "
+            "or check the targets' scale."
+        )
+
+    def _check_finite_weights(self):
+        """Raise when training left NaN or inf in the module's weights."""
+        for param in self.module_.parameters():
+            if not bool(torch.isfinite(param).all()):
+                self._raise_diverged("the network's weights")
 
     def _forward(self, X):
         """Return the module outputs (after the prediction nonlinearity)."""

@@ -40,6 +40,14 @@ __all__ = ["Word2VecVectorizer"]
 #: are split into consecutive chunks of this length for training.
 MAX_TOKENS_PER_SENTENCE = 10_000
 
+# Upper bounds of the parameters that would otherwise hang a fit or exhaust
+# memory before any error (stated in the class docstring).
+MAX_VECTOR_SIZE = 10_000
+MAX_WINDOW = 1_000
+MAX_NEGATIVE = 100
+MAX_EPOCHS = 10_000
+MAX_WORKERS = 1_024
+
 
 def _split_long(token_lists, limit=MAX_TOKENS_PER_SENTENCE):
     """Split token lists longer than gensim's per-sentence limit."""
@@ -108,20 +116,22 @@ class Word2VecVectorizer(
     algorithm : {'skipgram', 'cbow'}, default='skipgram'
         Training algorithm (gensim ``sg=1`` / ``sg=0``).
     vector_size : int, default=None
-        Dimension of the vectors. None means 100, or the dimension of
-        ``pretrained`` when given (which must then match).
+        Dimension of the vectors, at most 10,000. None means 100, or the
+        dimension of ``pretrained`` when given (which must then match).
     window : int, default=5
-        Maximum distance between a word and its context words.
+        Maximum distance between a word and its context words (at most
+        1,000).
     min_count : int, default=5
         Ignore words with fewer occurrences in the training documents.
     negative : int, default=5
-        Number of negative samples (0: no negative sampling).
+        Number of negative samples (0: no negative sampling), at most 100
+        (word2vec uses 2 to 20; each one costs a vector update per word).
     hs : {0, 1}, default=0
         Use hierarchical softmax.
     sample : float, default=1e-3
         Threshold for down-sampling frequent words.
     epochs : int, default=5
-        Passes over the documents.
+        Passes over the documents (at most 10,000).
     alpha : float, default=0.025
         Initial learning rate.
     min_alpha : float, default=1e-4
@@ -159,7 +169,8 @@ class Word2VecVectorizer(
         Function from a (lowercased) string to a list of tokens.
         Pre-tokenised documents (lists of str) are used as they are.
     workers : int, default=1
-        gensim worker threads. Only ``workers=1`` is deterministic.
+        gensim worker threads (at most 1,024). Only ``workers=1`` is
+        deterministic.
     random_state : int, RandomState instance or None, default=None
         Seed of gensim's vector initialisation and sampling (an int is passed
         as gensim's ``seed`` unchanged). With ``workers=1`` the vectors equal
@@ -222,13 +233,13 @@ class Word2VecVectorizer(
 
     _parameter_constraints: dict = {
         "algorithm": [StrOptions({"skipgram", "cbow"})],
-        "vector_size": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [Interval(Integral, 1, None, closed="left")],
+        "vector_size": [Interval(Integral, 1, MAX_VECTOR_SIZE, closed="both"), None],
+        "window": [Interval(Integral, 1, MAX_WINDOW, closed="both")],
         "min_count": [Interval(Integral, 1, None, closed="left")],
-        "negative": [Interval(Integral, 0, None, closed="left")],
+        "negative": [Interval(Integral, 0, MAX_NEGATIVE, closed="both")],
         "hs": [Interval(Integral, 0, 1, closed="both"), "boolean"],
         "sample": [Interval(Real, 0, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, MAX_EPOCHS, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "min_alpha": [Interval(Real, 0, None, closed="left")],
         "pretrained": [None, str, os.PathLike, HasMethods(["get_index", "get_vector"])],
@@ -239,7 +250,7 @@ class Word2VecVectorizer(
         "lowercase": ["boolean"],
         "token_pattern": [str, None],
         "tokenizer": [callable, None],
-        "workers": [Interval(Integral, 1, None, closed="left")],
+        "workers": [Interval(Integral, 1, MAX_WORKERS, closed="both")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }

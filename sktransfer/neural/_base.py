@@ -114,6 +114,13 @@ def _fused_adam_supported(device):
     return kind == "cuda" or (kind == "cpu" and version >= (2, 4))
 
 
+# Upper bounds of the parameters that would otherwise exhaust memory or hang
+# a fit before any error (stated in the docstrings).
+MAX_EMBEDDING_DIM = 10_000
+MAX_HIDDEN_SIZE = 4_096
+MAX_EPOCHS = 10_000
+
+
 class _TextNetMixin:
     """Text handling, seeding and devices shared by the two estimators."""
 
@@ -130,8 +137,11 @@ class _TextNetMixin:
 
     _parameter_constraints: dict = {
         "encoder": [StrOptions(set(ENCODERS))],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [
+            Interval(Integral, 1, MAX_EMBEDDING_DIM, closed="both"),
+            None,
+        ],
+        "hidden_size": [Interval(Integral, 1, MAX_HIDDEN_SIZE, closed="both")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
         "lowercase": ["boolean"],
@@ -149,7 +159,7 @@ class _TextNetMixin:
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "lr": [Interval(Real, 0, None, closed="left")],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, MAX_EPOCHS, closed="both")],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"),
             Options(Integral, {-1}),

@@ -48,6 +48,9 @@ MAX_NEGATIVE = 100
 MAX_EPOCHS = 10_000
 MAX_WORKERS = 1_024
 
+#: Bytes of document vectors pooled at once where a step needs no more.
+_BLOCK_BYTES = 4 << 20
+
 
 def _split_long(token_lists, limit=MAX_TOKENS_PER_SENTENCE):
     """Split token lists longer than gensim's per-sentence limit."""
@@ -446,23 +449,48 @@ class Word2VecVectorizer(
             wv = self._union(wv, pretrained)
         return wv, losses
 
-    def _pool(self, indptr, ids):
-        vectors = self.wv_.vectors
-        if self.pooling == "max":
-            return max_pool(indptr, ids, vectors)
-        W = weight_matrix(
+    def _weights(self, indptr, ids):
+        return weight_matrix(
             indptr,
             ids,
-            vectors.shape[0],
+            self.wv_.vectors.shape[0],
             self.pooling,
             idf=getattr(self, "idf_", None),
             sif_weights=getattr(self, "sif_weights_", None),
         )
-        X = np.asarray(W @ vectors, dtype=np.float32)
+
+    def _row_blocks(self, n_rows):
+        """Row ranges whose float32 document vectors take about 4 MiB."""
+        step = max(1, _BLOCK_BYTES // (4 * max(self.wv_.vector_size, 1)))
+        return ((start, min(start + step, n_rows)) for start in range(0, n_rows, step))
+
+    def _pool(self, indptr, ids):
+        vectors = self.wv_.vectors
+        if self.pooling == "max":
+            return max_pool(indptr, ids, vectors)
+        X = np.asarray(self._weights(indptr, ids) @ vectors, dtype=np.float32)
         if self.pooling == "sif":
             u = self.sif_component_
-            X -= np.outer(X @ u, u).astype(np.float32)
+            # In blocks of rows: no temporary as large as X.
+            for start, stop in self._row_blocks(len(X)):
+                block = X[start:stop]
+                block -= np.outer(block @ u, u)
         return X
+
+    def _sif_component(self, indptr, ids):
+        """First right singular vector of the (uncentred) document matrix.
+
+        The Gram matrix is summed over blocks of documents, so the pooled
+        documents are never all held at once.
+        """
+        W = self._weights(indptr, ids)
+        vectors = self.wv_.vectors
+        gram = np.zeros((vectors.shape[1],) * 2)
+        for start, stop in self._row_blocks(W.shape[0]):
+            block = np.asarray(W[start:stop] @ vectors, dtype=np.float64)
+            gram += block.T @ block
+        _, eigvecs = np.linalg.eigh(gram)
+        return eigvecs[:, -1].astype(np.float32)
 
     # ------------------------------------------------------------------ #
     # scikit-learn API
@@ -501,11 +529,7 @@ class Word2VecVectorizer(
             counts = np.bincount(ids, minlength=n_words).astype(np.float64)
             p = counts / counts.sum() if counts.sum() else counts
             self.sif_weights_ = self.sif_alpha / (self.sif_alpha + p)
-            self.sif_component_ = np.zeros(wv.vector_size, dtype=np.float32)
-            X = self._pool(indptr, ids)
-            # First right singular vector of the (uncentred) document matrix.
-            _, eigvecs = np.linalg.eigh(X.T.astype(np.float64) @ X)
-            self.sif_component_ = eigvecs[:, -1].astype(np.float32)
+            self.sif_component_ = self._sif_component(indptr, ids)
         return indptr, ids
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -10,8 +10,10 @@
 """
 
 import argparse
+import os
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -157,6 +159,73 @@ def _progress(done, total, width=30):
     return "[" + "=" * filled + " " * (width - filled) + f"] {done}/{total}"
 
 
+#: Bytes of the corpus read to decide that it is text.
+_TEXT_SAMPLE_BYTES = 1 << 20
+
+#: Largest share of control characters (other than whitespace) in text.
+_MAX_CONTROL_SHARE = 0.01
+
+
+def _check_output_path(path):
+    """Reject an output path that cannot be written, before any work."""
+    path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"output {str(path)!r} is a directory; give a file name.")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValueError(
+            f"cannot write {str(path)!r}: the folder {str(parent)!r} does not exist."
+        )
+    if not os.access(parent, os.W_OK):
+        raise ValueError(
+            f"cannot write {str(path)!r}: the folder {str(parent)!r} is not writable."
+        )
+
+
+def _check_text_corpus(path):
+    """Reject a corpus that is missing or is not UTF-8 text.
+
+    The first ``_TEXT_SAMPLE_BYTES`` (decompressed for ``.gz``/``.bz2``) must
+    decode as UTF-8 and hold at most ``_MAX_CONTROL_SHARE`` control
+    characters other than whitespace (none of them NUL).
+    """
+    import codecs
+
+    from gensim import utils
+
+    path = Path(path)
+    if not path.is_file():
+        what = "is a directory" if path.is_dir() else "does not exist"
+        raise ValueError(f"corpus {str(path)!r} {what}.")
+    try:
+        with utils.open(str(path), "rb") as fh:
+            sample = fh.read(_TEXT_SAMPLE_BYTES)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ValueError(
+            f"cannot read the corpus {str(path)!r}: {exc or type(exc).__name__} "
+            "(a truncated file, or one whose name ends in .gz/.bz2 but that is "
+            "not compressed?)"
+        ) from None
+    try:
+        # An incremental decoder: a character cut by the sample's end is fine.
+        text = codecs.getincrementaldecoder("utf-8")().decode(sample, final=False)
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"corpus {str(path)!r} is not UTF-8 text (invalid byte at offset "
+            f"{exc.start}); give a text file, one document per line, encoded as "
+            "UTF-8."
+        ) from None
+    control = sum(
+        1 for ch in text if ch < " " and ch not in "\t\n\r\f\v" or ch == "\x7f"
+    )
+    if "\x00" in text or control > _MAX_CONTROL_SHARE * max(len(text), 1):
+        raise ValueError(
+            f"corpus {str(path)!r} does not look like text ({control} control "
+            f"characters in its first {len(text):,}); give a text file, one "
+            "document per line."
+        )
+
+
 def _cmd_pretrain(args):
     import tempfile
 
@@ -168,6 +237,8 @@ def _cmd_pretrain(args):
         import logging
 
         logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO)
+    _check_output_path(args.output)
+    _check_text_corpus(args.corpus)
     token_pattern = None if args.whitespace else DEFAULT_TOKEN_PATTERN
     corpus = LineCorpus(args.corpus, Tokenizer(not args.no_lowercase, token_pattern))
     vec = Word2VecVectorizer(
@@ -234,6 +305,17 @@ def _cmd_evaluate(args):
         )
     print("(score: Spearman correlation for word pairs, accuracy for analogies)")
     return 0
+
+
+def _positive_int(text):
+    """Parse a count (an argparse type) that must be at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid int value: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {value}")
+    return value
 
 
 def _build_parser():
@@ -313,7 +395,12 @@ def _build_parser():
         "--format gensim, for files you trust)",
     )
     ev.add_argument("--format", default="auto", choices=("auto", *_FORMATS))
-    ev.add_argument("--restrict-vocab", type=int, default=300_000)
+    ev.add_argument(
+        "--restrict-vocab",
+        type=_positive_int,
+        default=300_000,
+        help="evaluate only the most frequent words (at least 1)",
+    )
     ev.add_argument("--no-analogies", action="store_true", help="skip the analogies")
     ev.set_defaults(func=_cmd_evaluate)
     return parser
@@ -336,8 +423,25 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except ValueError as exc:
-        parser.exit(2, f"sktransfer {args.command}: error: {exc}\n")
+    except _USER_ERRORS as exc:
+        # A user error (a bad file, path or value) is one line, as argparse
+        # reports its own; anything else is a bug and keeps its traceback.
+        message = str(exc) or type(exc).__name__
+        if isinstance(exc, OSError | EOFError | zlib.error):
+            message = _file_error_message(exc)
+        parser.exit(2, f"sktransfer {args.command}: error: {message}\n")
+
+
+#: Exceptions that mean bad input, not a bug: reported without a traceback.
+_USER_ERRORS = (ValueError, OSError, EOFError, zlib.error)
+
+
+def _file_error_message(exc):
+    """One line for an error reading or writing a file."""
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        return f"{exc.strerror}: {exc.filename!r}"
+    what = str(exc) or type(exc).__name__
+    return f"cannot read the file: {what} (is it truncated or not compressed?)"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -285,8 +285,84 @@ def _as_csr(counts, id_chunks):
     return indptr, ids
 
 
+def _string_cuts(doc, separator, budget):
+    """Cut points of a long string, each at a character of no token.
+
+    The pieces ``doc[cuts[k]:cuts[k + 1]]`` hold at most ``budget`` code
+    points each, unless a single token is longer than half of it; a cut
+    falls on a character outside every token (``separator`` of its code
+    points is True), so tokenising the pieces gives the tokens of ``doc``.
+    """
+    cuts = [0]
+    start, n = 0, len(doc)
+    half = max(1, budget // 2)
+    while n - start > budget:
+        pos = start + half
+        found = np.flatnonzero(separator(doc[pos : start + budget]))
+        if found.size:
+            cut = pos + int(found[-1])
+        else:  # a token longer than half the budget: cut after it
+            pos = start + budget
+            cut = n
+            while pos < n:
+                found = np.flatnonzero(separator(doc[pos : pos + budget]))
+                if found.size:
+                    cut = pos + int(found[0])
+                    break
+                pos += budget
+        cuts.append(cut)
+        start = cut
+    cuts.append(n)
+    return cuts
+
+
+def _pieces(sizes, budget, cuts):
+    """``(document, start, stop)`` pieces of at most about ``budget`` each.
+
+    Documents within ``budget`` are one piece; longer ones are cut where
+    ``cuts(i)`` says (a list of offsets from 0 to the size), so no temporary
+    array ever grows with the longest document.
+
+    Returns
+    -------
+    owner, starts, stops : ndarray of int64
+        Document, first and last offset (excluded) of each piece, in order.
+    """
+    long_docs = np.flatnonzero(sizes > budget)
+    if not long_docs.size:
+        every = np.arange(len(sizes), dtype=np.int64)
+        return every, np.zeros(len(sizes), np.int64), np.asarray(sizes, np.int64)
+    owner, starts, stops = [], [], []
+    previous = 0
+    for i in long_docs.tolist():
+        owner.append(np.arange(previous, i, dtype=np.int64))
+        starts.append(np.zeros(i - previous, np.int64))
+        stops.append(np.asarray(sizes[previous:i], np.int64))
+        offsets = np.asarray(cuts(i), dtype=np.int64)
+        owner.append(np.full(len(offsets) - 1, i, dtype=np.int64))
+        starts.append(offsets[:-1])
+        stops.append(offsets[1:])
+        previous = i + 1
+    owner.append(np.arange(previous, len(sizes), dtype=np.int64))
+    starts.append(np.zeros(len(sizes) - previous, np.int64))
+    stops.append(np.asarray(sizes[previous:], np.int64))
+    return np.concatenate(owner), np.concatenate(starts), np.concatenate(stops)
+
+
+def _per_document(owner, piece_counts, n_docs):
+    """Sum the counts of the pieces of each document."""
+    if len(owner) == n_docs:
+        return piece_counts
+    first = np.searchsorted(owner, np.arange(n_docs))
+    return np.add.reduceat(piece_counts, first) if n_docs else piece_counts[:0]
+
+
 def fast_token_ids(docs, index, kind):
     """CSR token ids of string documents.
+
+    Documents longer than a chunk are cut between tokens and processed a
+    piece at a time: the temporary memory is bounded by the chunk size, not
+    the longest document.
 
     Parameters
     ----------
@@ -305,11 +381,29 @@ def fast_token_ids(docs, index, kind):
     char_class = _char_class(kind)
     min_length = 2 if kind == "regex" else 1
     doc_chars = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    counts = np.zeros(len(docs), dtype=np.int64)
+
+    def separator(text):
+        return ~char_class.mask(_code_points(text))
+
+    owner, piece_starts, piece_stops = _pieces(
+        doc_chars,
+        _CHUNK_CHARS,
+        lambda i: _string_cuts(docs[i], separator, _CHUNK_CHARS),
+    )
+    piece_chars = piece_stops - piece_starts
+    counts = np.zeros(len(owner), dtype=np.int64)
     id_chunks = []
-    for start, stop in _chunks(doc_chars + 1, _CHUNK_CHARS):
+    for start, stop in _chunks(piece_chars + 1, _CHUNK_CHARS):
         # A newline separates documents: it belongs to no token either way.
-        cp = _code_points("\n".join(docs[start:stop]) + "\n")
+        text = "\n".join(
+            docs[d][a:b]
+            for d, a, b in zip(
+                owner[start:stop].tolist(),
+                piece_starts[start:stop].tolist(),
+                piece_stops[start:stop].tolist(),
+            )
+        )
+        cp = _code_points(text + "\n")
         inside = char_class.mask(cp).view(np.int8)
         edges = np.diff(inside, prepend=np.int8(0))
         token_starts = np.flatnonzero(edges == 1)
@@ -318,13 +412,13 @@ def fast_token_ids(docs, index, kind):
             keep = token_ends - token_starts >= min_length
             token_starts, token_ends = token_starts[keep], token_ends[keep]
         ids = index.lookup(_keys(_prefix_hashes(cp), token_starts, token_ends))
-        # Documents of the chunk start at these code points.
+        # Pieces of the chunk start at these code points.
         offsets = np.zeros(stop - start + 1, dtype=np.int64)
-        np.cumsum(doc_chars[start:stop] + 1, out=offsets[1:])
+        np.cumsum(piece_chars[start:stop] + 1, out=offsets[1:])
         known = ids >= 0
         counts[start:stop] = np.diff(np.searchsorted(token_starts[known], offsets))
         id_chunks.append(ids[known])
-    return _as_csr(counts, id_chunks)
+    return _as_csr(_per_document(owner, counts, len(docs)), id_chunks)
 
 
 def fast_token_list_ids(docs, index):
@@ -333,7 +427,8 @@ def fast_token_list_ids(docs, index):
     The tokens are hashed from their concatenation: no dict look-up per
     token. None (the dict path, which names the culprit) when a token is
     not a str. An empty-string token is never found: the caller keeps
-    vocabularies holding ``""`` on the dict path.
+    vocabularies holding ``""`` on the dict path. Documents with more tokens
+    than a chunk are processed a slice at a time.
 
     Parameters
     ----------
@@ -347,11 +442,27 @@ def fast_token_list_ids(docs, index):
     indptr, ids : ndarray of int64, or None
         The same CSR structure as ``token_ids``.
     """
+    budget = max(1, _CHUNK_CHARS // 8)
     n_tokens = np.fromiter(map(len, docs), dtype=np.int64, count=len(docs))
-    counts = np.zeros(len(docs), dtype=np.int64)
+    owner, piece_starts, piece_stops = _pieces(
+        n_tokens,
+        budget,
+        lambda i: list(range(0, int(n_tokens[i]), budget)) + [int(n_tokens[i])],
+    )
+    piece_tokens = piece_stops - piece_starts
+    counts = np.zeros(len(owner), dtype=np.int64)
     id_chunks = []
-    for start, stop in _chunks(n_tokens, max(1, _CHUNK_CHARS // 8)):
-        tokens = list(chain.from_iterable(docs[start:stop]))
+    for start, stop in _chunks(piece_tokens, budget):
+        tokens = list(
+            chain.from_iterable(
+                docs[d][a:b]
+                for d, a, b in zip(
+                    owner[start:stop].tolist(),
+                    piece_starts[start:stop].tolist(),
+                    piece_stops[start:stop].tolist(),
+                )
+            )
+        )
         try:
             text = "".join(tokens)
         except TypeError:
@@ -361,8 +472,8 @@ def fast_token_list_ids(docs, index):
         ids = index.lookup(
             _keys(_prefix_hashes(_code_points(text)), ends - lengths, ends)
         )
-        doc_of_token = np.repeat(np.arange(stop - start), n_tokens[start:stop])
+        doc_of_token = np.repeat(np.arange(stop - start), piece_tokens[start:stop])
         known = ids >= 0
         counts[start:stop] = np.bincount(doc_of_token[known], minlength=stop - start)
         id_chunks.append(ids[known])
-    return _as_csr(counts, id_chunks)
+    return _as_csr(_per_document(owner, counts, len(docs)), id_chunks)

@@ -14,6 +14,7 @@ the engine imports nothing from the package. An estimator builds the
 """
 
 import re
+from collections.abc import Mapping
 from itertools import repeat
 
 import numpy as np
@@ -60,6 +61,28 @@ def check_documents(raw_documents, *, allow_empty=False, owner="the estimator"):
     """
     if isinstance(raw_documents, str | bytes):
         raise ValueError(_STRING_ERROR)
+    if hasattr(raw_documents, "columns") and hasattr(raw_documents, "shape"):
+        # A data frame (pandas, polars): one text column is the corpus.
+        n_columns = raw_documents.shape[1]
+        if n_columns != 1:
+            raise ValueError(
+                f"{owner} expects one column of text documents, got a data frame "
+                f"with {n_columns} columns ({list(raw_documents.columns)[:5]}); "
+                "select the text column, e.g. X['text']."
+            )
+        raw_documents = raw_documents[list(raw_documents.columns)[0]]
+    elif isinstance(raw_documents, np.ndarray) and raw_documents.ndim > 1:
+        if raw_documents.ndim > 2 or raw_documents.shape[1] != 1:
+            raise ValueError(
+                f"{owner} expects a 1-dimensional collection of documents (or one "
+                f"column), got an array of shape {raw_documents.shape}."
+            )
+        raw_documents = raw_documents[:, 0]
+    elif isinstance(raw_documents, Mapping):
+        raise TypeError(
+            f"{owner} expects an iterable of documents (str or lists of str "
+            f"tokens), got a {type(raw_documents).__name__}."
+        )
     if hasattr(raw_documents, "iloc"):  # pandas Series
         raw_documents = raw_documents.tolist()
     try:
@@ -126,18 +149,21 @@ class Tokenizer:
         """Tokenise one document."""
         if isinstance(doc, str):
             tokens = self._split(doc.lower() if self.lowercase else doc)
-            if self.tokenizer is not None and not isinstance(tokens, list):
-                tokens = list(tokens)
+            if self.tokenizer is not None:
+                tokens = self._check_tokens(tokens, index)
             return tokens
         if isinstance(doc, list | tuple | np.ndarray):
             if not set(map(type, doc)) <= {str}:  # C-speed check of every token
-                tok = next(t for t in doc if not isinstance(t, str))
-                if not all(isinstance(t, str) for t in doc):
+                bad = [t for t in doc if not isinstance(t, str)]
+                if bad:
+                    tok = bad[0]
                     where = "" if index is None else f" {index}"
                     raise TypeError(
                         f"pre-tokenised document{where} holds a "
                         f"{type(tok).__name__} ({tok!r}); tokens must be str."
                     )
+                # str subclasses (numpy's str_): plain str, as the vocabulary.
+                return [str(t) for t in doc]
             # Lists are used as they are (never modified); others are copied.
             return doc if type(doc) is list else list(doc)
         where = "" if index is None else f" {index}"
@@ -145,6 +171,28 @@ class Tokenizer:
             f"document{where} is a {type(doc).__name__} ({doc!r:.50}); documents "
             "must be str or lists of str tokens."
         )
+
+    def _check_tokens(self, tokens, index):
+        """Validate what a user ``tokenizer`` returned: a list of str."""
+        where = "" if index is None else f" (document {index})"
+        name = getattr(self.tokenizer, "__name__", type(self.tokenizer).__name__)
+        if isinstance(tokens, str | bytes) or not hasattr(tokens, "__iter__"):
+            raise TypeError(
+                f"tokenizer {name} returned a {type(tokens).__name__}{where}; "
+                "it must return a list of str tokens."
+            )
+        if type(tokens) is not list:
+            tokens = list(tokens)
+        if not set(map(type, tokens)) <= {str}:
+            bad = [t for t in tokens if not isinstance(t, str)]
+            if bad:
+                raise TypeError(
+                    f"tokenizer {name} returned a token of type "
+                    f"{type(bad[0]).__name__} ({bad[0]!r:.50}){where}; tokens must "
+                    "be str."
+                )
+            tokens = [str(t) for t in tokens]
+        return tokens
 
     def tokenize_all(self, docs):
         """Tokenise every document, naming the first bad one in errors."""

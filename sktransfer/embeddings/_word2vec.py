@@ -40,6 +40,17 @@ __all__ = ["Word2VecVectorizer"]
 #: are split into consecutive chunks of this length for training.
 MAX_TOKENS_PER_SENTENCE = 10_000
 
+# Upper bounds of the parameters that would otherwise hang a fit or exhaust
+# memory before any error (stated in the class docstring).
+MAX_VECTOR_SIZE = 10_000
+MAX_WINDOW = 1_000
+MAX_NEGATIVE = 100
+MAX_EPOCHS = 10_000
+MAX_WORKERS = 1_024
+
+#: Bytes of document vectors pooled at once where a step needs no more.
+_BLOCK_BYTES = 4 << 20
+
 
 def _split_long(token_lists, limit=MAX_TOKENS_PER_SENTENCE):
     """Split token lists longer than gensim's per-sentence limit."""
@@ -108,20 +119,22 @@ class Word2VecVectorizer(
     algorithm : {'skipgram', 'cbow'}, default='skipgram'
         Training algorithm (gensim ``sg=1`` / ``sg=0``).
     vector_size : int, default=None
-        Dimension of the vectors. None means 100, or the dimension of
-        ``pretrained`` when given (which must then match).
+        Dimension of the vectors, at most 10,000. None means 100, or the
+        dimension of ``pretrained`` when given (which must then match).
     window : int, default=5
-        Maximum distance between a word and its context words.
+        Maximum distance between a word and its context words (at most
+        1,000).
     min_count : int, default=5
         Ignore words with fewer occurrences in the training documents.
     negative : int, default=5
-        Number of negative samples (0: no negative sampling).
+        Number of negative samples (0: no negative sampling), at most 100
+        (word2vec uses 2 to 20; each one costs a vector update per word).
     hs : {0, 1}, default=0
         Use hierarchical softmax.
     sample : float, default=1e-3
         Threshold for down-sampling frequent words.
     epochs : int, default=5
-        Passes over the documents.
+        Passes over the documents (at most 10,000).
     alpha : float, default=0.025
         Initial learning rate.
     min_alpha : float, default=1e-4
@@ -162,7 +175,8 @@ class Word2VecVectorizer(
         Function from a (lowercased) string to a list of tokens.
         Pre-tokenised documents (lists of str) are used as they are.
     workers : int, default=1
-        gensim worker threads. Only ``workers=1`` is deterministic.
+        gensim worker threads (at most 1,024). Only ``workers=1`` is
+        deterministic.
     random_state : int, RandomState instance or None, default=None
         Seed of gensim's vector initialisation and sampling (an int is passed
         as gensim's ``seed`` unchanged). With ``workers=1`` the vectors equal
@@ -225,13 +239,13 @@ class Word2VecVectorizer(
 
     _parameter_constraints: dict = {
         "algorithm": [StrOptions({"skipgram", "cbow"})],
-        "vector_size": [Interval(Integral, 1, None, closed="left"), None],
-        "window": [Interval(Integral, 1, None, closed="left")],
+        "vector_size": [Interval(Integral, 1, MAX_VECTOR_SIZE, closed="both"), None],
+        "window": [Interval(Integral, 1, MAX_WINDOW, closed="both")],
         "min_count": [Interval(Integral, 1, None, closed="left")],
-        "negative": [Interval(Integral, 0, None, closed="left")],
+        "negative": [Interval(Integral, 0, MAX_NEGATIVE, closed="both")],
         "hs": [Interval(Integral, 0, 1, closed="both"), "boolean"],
         "sample": [Interval(Real, 0, None, closed="left")],
-        "epochs": [Interval(Integral, 1, None, closed="left")],
+        "epochs": [Interval(Integral, 1, MAX_EPOCHS, closed="both")],
         "alpha": [Interval(Real, 0, None, closed="neither")],
         "min_alpha": [Interval(Real, 0, None, closed="left")],
         "pretrained": [None, str, os.PathLike, HasMethods(["get_index", "get_vector"])],
@@ -242,7 +256,7 @@ class Word2VecVectorizer(
         "lowercase": ["boolean"],
         "token_pattern": [str, None],
         "tokenizer": [callable, None],
-        "workers": [Interval(Integral, 1, None, closed="left")],
+        "workers": [Interval(Integral, 1, MAX_WORKERS, closed="both")],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
     }
@@ -438,23 +452,48 @@ class Word2VecVectorizer(
             wv = self._union(wv, pretrained)
         return wv, losses
 
-    def _pool(self, indptr, ids):
-        vectors = self.wv_.vectors
-        if self.pooling == "max":
-            return max_pool(indptr, ids, vectors)
-        W = weight_matrix(
+    def _weights(self, indptr, ids):
+        return weight_matrix(
             indptr,
             ids,
-            vectors.shape[0],
+            self.wv_.vectors.shape[0],
             self.pooling,
             idf=getattr(self, "idf_", None),
             sif_weights=getattr(self, "sif_weights_", None),
         )
-        X = np.asarray(W @ vectors, dtype=np.float32)
+
+    def _row_blocks(self, n_rows):
+        """Row ranges whose float32 document vectors take about 4 MiB."""
+        step = max(1, _BLOCK_BYTES // (4 * max(self.wv_.vector_size, 1)))
+        return ((start, min(start + step, n_rows)) for start in range(0, n_rows, step))
+
+    def _pool(self, indptr, ids):
+        vectors = self.wv_.vectors
+        if self.pooling == "max":
+            return max_pool(indptr, ids, vectors)
+        X = np.asarray(self._weights(indptr, ids) @ vectors, dtype=np.float32)
         if self.pooling == "sif":
             u = self.sif_component_
-            X -= np.outer(X @ u, u).astype(np.float32)
+            # In blocks of rows: no temporary as large as X.
+            for start, stop in self._row_blocks(len(X)):
+                block = X[start:stop]
+                block -= np.outer(block @ u, u)
         return X
+
+    def _sif_component(self, indptr, ids):
+        """First right singular vector of the (uncentred) document matrix.
+
+        The Gram matrix is summed over blocks of documents, so the pooled
+        documents are never all held at once.
+        """
+        W = self._weights(indptr, ids)
+        vectors = self.wv_.vectors
+        gram = np.zeros((vectors.shape[1],) * 2)
+        for start, stop in self._row_blocks(W.shape[0]):
+            block = np.asarray(W[start:stop] @ vectors, dtype=np.float64)
+            gram += block.T @ block
+        _, eigvecs = np.linalg.eigh(gram)
+        return eigvecs[:, -1].astype(np.float32)
 
     # ------------------------------------------------------------------ #
     # scikit-learn API
@@ -493,11 +532,7 @@ class Word2VecVectorizer(
             counts = np.bincount(ids, minlength=n_words).astype(np.float64)
             p = counts / counts.sum() if counts.sum() else counts
             self.sif_weights_ = self.sif_alpha / (self.sif_alpha + p)
-            self.sif_component_ = np.zeros(wv.vector_size, dtype=np.float32)
-            X = self._pool(indptr, ids)
-            # First right singular vector of the (uncentred) document matrix.
-            _, eigvecs = np.linalg.eigh(X.T.astype(np.float64) @ X)
-            self.sif_component_ = eigvecs[:, -1].astype(np.float32)
+            self.sif_component_ = self._sif_component(indptr, ids)
         return indptr, ids
 
     @_fit_context(prefer_skip_nested_validation=True)

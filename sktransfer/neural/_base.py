@@ -116,6 +116,13 @@ def _fused_adam_supported(device):
     return kind == "cuda" or (kind == "cpu" and version >= (2, 4))
 
 
+# Upper bounds of the parameters that would otherwise exhaust memory or hang
+# a fit before any error (stated in the docstrings).
+MAX_EMBEDDING_DIM = 10_000
+MAX_HIDDEN_SIZE = 4_096
+MAX_EPOCHS = 10_000
+
+
 class _TextNetMixin:
     """Text handling, seeding and devices shared by the two estimators."""
 
@@ -132,8 +139,11 @@ class _TextNetMixin:
 
     _parameter_constraints: dict = {
         "encoder": [StrOptions(set(ENCODERS))],
-        "embedding_dim": [Interval(Integral, 1, None, closed="left"), None],
-        "hidden_size": [Interval(Integral, 1, None, closed="left")],
+        "embedding_dim": [
+            Interval(Integral, 1, MAX_EMBEDDING_DIM, closed="both"),
+            None,
+        ],
+        "hidden_size": [Interval(Integral, 1, MAX_HIDDEN_SIZE, closed="both")],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "max_length": [Interval(Integral, 1, None, closed="left"), None],
         "lowercase": ["boolean"],
@@ -151,7 +161,7 @@ class _TextNetMixin:
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "random_state": ["random_state"],
         "lr": [Interval(Real, 0, None, closed="left")],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
+        "max_epochs": [Interval(Integral, 0, MAX_EPOCHS, closed="both")],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"),
             Options(Integral, {-1}),
@@ -640,6 +650,7 @@ class _TextNetMixin:
             if first_fit or not self.initialized_:
                 self.initialize()
             super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
+        self._check_finite_weights()
         return self
 
     def infer(self, x, **fit_params):
@@ -684,10 +695,29 @@ class _TextNetMixin:
         """
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         if weight is None:
-            return super().get_loss(y_pred, y_true, X=X, training=training)
-        with per_row_losses(self.criterion_, type(self).__name__):
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
-        return weighted_mean(loss, weight)
+        else:
+            with per_row_losses(self.criterion_, type(self).__name__):
+                loss = super().get_loss(y_pred, y_true, X=X, training=training)
+            loss = weighted_mean(loss, weight)
+        if training and not bool(torch.isfinite(loss).all()):
+            self._raise_diverged("the training loss")
+        return loss
+
+    def _raise_diverged(self, what):
+        """Raise the error of a training that diverged (NaN or inf)."""
+        epoch = len(self.history_ or ()) or 1
+        raise ValueError(
+            f"{type(self).__name__}: {what} became NaN or infinite at epoch "
+            f"{epoch}; training diverged. Use a smaller lr (now {self.lr!r}), "
+            "or check the targets' scale."
+        )
+
+    def _check_finite_weights(self):
+        """Raise when training left NaN or inf in the module's weights."""
+        for param in self.module_.parameters():
+            if not bool(torch.isfinite(param).all()):
+                self._raise_diverged("the network's weights")
 
     def _forward(self, X):
         """Return the module outputs (after the prediction nonlinearity)."""

@@ -147,6 +147,11 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
 
     def _encode_targets(self, y, first_fit, classes=None):
         name = type(self).__name__
+        if y.dtype.kind == "f" and np.isinf(y).any():
+            raise ValueError(
+                f"{name}: y holds {y[np.isinf(y)][0].item()!r}, which is not a "
+                "class label (NaN or -1 marks an unlabelled row)."
+            )
         if first_fit:
             given = classes if classes is not None else self.classes
             if given is not None:

@@ -27,11 +27,12 @@ _SHARED_PARAMETERS = r"""
         followed by a ReLU layer; convolutions of widths 3, 4 and 5 with
         max-over-time pooling (Kim, 2014); or a bidirectional LSTM.
     embedding_dim : int, default=None
-        Dimension of the word vectors. None means the dimension of
-        ``embeddings`` (which must match when both are given), else 100.
+        Dimension of the word vectors, at most 10,000. None means the
+        dimension of ``embeddings`` (which must match when both are given),
+        else 100.
     hidden_size : int, default=100
         Units of the mean encoder's hidden layer, filters per width of the CNN,
-        or LSTM units per direction.
+        or LSTM units per direction (at most 4,096).
     dropout : float, default=0.2
         Dropout rate on the document vector.
     max_length : int, default=256
@@ -125,7 +126,7 @@ _SHARED_PARAMETERS = r"""
     lr : float, default=1e-3
         Learning rate.
     max_epochs : int, default=10
-        Number of passes over the labelled rows.
+        Number of passes over the labelled rows (at most 10,000).
     batch_size : int, default=64
         Documents per batch.
     train_split : callable, default=None

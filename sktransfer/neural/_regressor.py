@@ -99,7 +99,21 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         return 1
 
     def _encode_targets(self, y, first_fit, classes=None):
-        return np.asarray(y, dtype=np.float32).reshape(-1, 1)
+        y = np.asarray(y)
+        y32 = y.astype(np.float32) if y.dtype.kind in "biuf" else None
+        if y32 is None:
+            raise ValueError(
+                f"{type(self).__name__} needs numeric targets, got y of dtype "
+                f"{y.dtype}."
+            )
+        if not np.isfinite(y32).all():
+            bad = y[~np.isfinite(y32)][0].item()
+            raise ValueError(
+                f"{type(self).__name__}: y holds {bad!r}; targets must be finite "
+                "(and within the float32 range, about 3.4e38). NaN marks an "
+                "unlabelled row; inf is not a target."
+            )
+        return y32.reshape(-1, 1)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @text_net_docstring

@@ -334,3 +334,24 @@ def test_a_very_long_document_does_not_grow_the_cache(monkeypatch):
     assert_array_equal(fast[1], expected[1])
     assert_array_equal(fast[0], expected[0])
     assert len(fastids._powers_cache[0]) <= 4 * 16
+
+
+@pytest.mark.parametrize("pattern", [DEFAULT_TOKEN_PATTERN, None])
+@pytest.mark.parametrize("chunk", [1, 5, 32])
+def test_long_documents_are_cut_between_tokens(monkeypatch, pattern, chunk):
+    # Documents many chunks long, with every kind of character at the cuts
+    # and tokens longer than a chunk, give the dict path's ids.
+    rng = np.random.default_rng(chunk)
+    docs = ["".join(random_docs(rng, 12, max_len=30))] + random_docs(rng, 5)
+    docs += ["", "ab" * 40 + " cd", "cd " + "x" * 50, "x" * 70]
+    tokenizer = Tokenizer(True, pattern)
+    vocabulary = vocabulary_of(docs, tokenizer, rng, extra=["ab" * 40, "x" * 70])
+    expected = token_ids(docs, tokenizer, vocabulary)
+    monkeypatch.setattr(fastids, "_CHUNK_CHARS", chunk)
+    fast = _vectorised_ids(docs, tokenizer, vocabulary, VocabularyIndex(vocabulary))
+    assert_array_equal(fast[0], expected[0])
+    assert_array_equal(fast[1], expected[1])
+    token_lists = tokenizer.tokenize_all(docs)
+    fast = fast_token_list_ids(token_lists, VocabularyIndex(vocabulary))
+    assert_array_equal(fast[0], expected[0])
+    assert_array_equal(fast[1], expected[1])

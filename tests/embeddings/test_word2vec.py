@@ -506,3 +506,58 @@ def test_grid_search_over_algorithm_and_pooling_on_sentiment_domains():
     assert scores.shape == (8,) and np.all(np.isfinite(scores))
     assert np.all(scores > 0.4)
     assert search.predict(X[:5]).shape == (5,)
+
+
+def _peak_bytes(func):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        func()
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def _random_keyed_vectors(n_words, dim):
+    from gensim.models import KeyedVectors
+
+    kv = KeyedVectors(dim)
+    words = [f"w{i}" for i in range(n_words)]
+    kv.add_vectors(words, np.random.default_rng(0).random((n_words, dim)))
+    return kv, words
+
+
+@pytest.mark.parametrize("pretokenised", [False, True])
+def test_one_long_document_takes_bounded_memory(pretokenised):
+    # Before the long documents were cut, one 200k-token document took
+    # ~230 bytes a token of temporary memory (46 MB); 1,000-token documents
+    # take ~28 (the token ids and the weight matrix).
+    kv, words = _random_keyed_vectors(50, 4)
+    vec = Word2VecVectorizer(pretrained=kv, min_count=1).fit(words)
+    vec.transform(["w1 w2"])  # the character tables, built once
+    n_tokens = 200_000
+    doc = " ".join(np.random.default_rng(1).choice(words, n_tokens))
+    doc = doc.split() if pretokenised else doc
+    peak = _peak_bytes(lambda: vec.transform([doc]))
+    assert peak < 64 * n_tokens + 4 * 2**20
+
+
+def test_sif_fit_takes_memory_bounded_by_its_output():
+    # Fitting SIF pooled every document, then copied the matrix in float64
+    # (~5x the output on top of mean pooling); the Gram matrix is now summed
+    # over blocks of documents.
+    kv, words = _random_keyed_vectors(500, 128)
+    rng = np.random.default_rng(0)
+    docs = rng.choice(words, (20_000, 3)).tolist()
+    output = len(docs) * 128 * 4
+
+    def fit(pooling):
+        return _peak_bytes(
+            lambda: Word2VecVectorizer(pretrained=kv, min_count=1, pooling=pooling).fit(
+                docs
+            )
+        )
+
+    extra = fit("sif") - fit("mean")
+    assert extra < 2 * output

@@ -1,6 +1,7 @@
 """Intrinsic evaluation of word vectors on the benchmarks shipped with gensim."""
 
 import logging
+import numbers
 import warnings
 
 import numpy as np
@@ -25,7 +26,8 @@ def evaluate_word_vectors(vectors, *, restrict_vocab=300_000, analogies=True):
         The vectors to evaluate (a path is read with
         :func:`~sktransfer.embeddings.load_vectors`).
     restrict_vocab : int, default=300_000
-        Only the most frequent (first) words are searched, as in gensim.
+        Only the most frequent (first) words are searched, as in gensim; at
+        least 1.
     analogies : bool, default=True
         Also run the analogy questions (the slowest part).
 
@@ -36,6 +38,11 @@ def evaluate_word_vectors(vectors, *, restrict_vocab=300_000, analogies=True):
         'analogies': {'accuracy', 'n_questions', 'n_total'}}``; ``oov`` is the
         share of pairs with a word missing from the vectors (those pairs are
         skipped). Correlations are NaN when no pair could be scored.
+
+    Raises
+    ------
+    ValueError
+        If ``restrict_vocab`` is not a whole number of at least 1.
 
     Examples
     --------
@@ -51,6 +58,16 @@ def evaluate_word_vectors(vectors, *, restrict_vocab=300_000, analogies=True):
     from gensim.test.utils import datapath
 
     from sktransfer.embeddings._io import load_vectors
+
+    if (
+        not isinstance(restrict_vocab, numbers.Integral)
+        or isinstance(restrict_vocab, bool)
+        or restrict_vocab < 1
+    ):
+        raise ValueError(
+            "restrict_vocab must be a whole number of at least 1 (the number of "
+            f"most frequent words searched), got {restrict_vocab!r}."
+        )
 
     wv = getattr(vectors, "wv_", None)
     if wv is None:

@@ -15,13 +15,16 @@ import pytest
 from sklearn.linear_model import LogisticRegression
 
 from sktransfer.adaptation import (
+    ClassBalancedSelfTrainingClassifier,
     CORALAdapter,
     DiscriminativeWeighting,
     DomainAwareClassifier,
     FeatureAugmentationAdapter,
     KLIEPWeighting,
     KMMWeighting,
+    MSDATransformer,
     NearestNeighborWeighting,
+    SCLAdapter,
     SubspaceAlignmentAdapter,
     TCAAdapter,
     TrAdaBoostClassifier,
@@ -79,6 +82,11 @@ def _estimators():
         DomainAwareClassifier(LogisticRegression()),
         DomainAwareClassifier(LogisticRegression(), weighting=KMMWeighting()),
         TrAdaBoostClassifier(n_estimators=3, random_state=0),
+        # The methods made for text.
+        MSDATransformer(),
+        SCLAdapter(n_pivots=2, n_components=1, min_df=1),
+        ClassBalancedSelfTrainingClassifier(LogisticRegression()),
+        DomainAwareClassifier(LogisticRegression(), prior_shift="em"),
     ]
 
 
@@ -118,6 +126,19 @@ CASES = {
 }
 
 
+# The cases whose X is valid: only y or sample_domain is wrong.
+_LABEL_CASES = {
+    "ragged y",
+    "y too short",
+    "2-D y",
+    "unsigned sample_domain above int64",
+    "boolean sample_domain",
+    "float sample_domain",
+    "NaN sample_domain",
+    "sample_domain too long",
+}
+
+
 def _fit(estimator, X, y, sample_domain):
     kwargs = {} if sample_domain is None else {"sample_domain": sample_domain}
     return estimator.fit(X, y, **kwargs)
@@ -129,11 +150,19 @@ def test_bad_input_is_a_clear_error(estimator, case):
     X_bad, y_bad, sd, words = CASES[case]
     if (
         isinstance(estimator, DomainAwareClassifier)
-        and estimator.weighting is None
+        and getattr(estimator, "weighting", None) is None
+        and not isinstance(estimator, ClassBalancedSelfTrainingClassifier)
+        and estimator.prior_shift is None
         and case == "NaN in an unlabelled row"
     ):
         # The wrapped estimator never sees unlabelled rows: nothing to reject.
         _within(_fit, estimator, X_bad, y_bad, sd)
+        return
+    if isinstance(estimator, MSDATransformer) and case in _LABEL_CASES:
+        # mSDA learns from X alone: it ignores y, as scikit-learn's
+        # unsupervised transformers do, and takes no sample_domain.
+        out = _within(_fit, estimator, X_bad, y_bad, None).transform(X_bad)
+        assert np.all(np.isfinite(out))
         return
     with pytest.raises((ValueError, TypeError), match=words) as excinfo:
         _within(_fit, estimator, X_bad, y_bad, sd)

@@ -710,39 +710,10 @@ class Word2VecVectorizer(
         >>> (again.transform(docs) == vec.transform(docs)).all()
         np.True_
         """
-        from sktransfer.utils._persist import (
-            DIRECTORY_FORMAT,
-            check_json_params,
-            write_directory,
-        )
+        from sktransfer.embeddings._persist import save_vectorizer
 
         check_is_fitted(self)
-        params = self.get_params()
-        if isinstance(params["pretrained"], os.PathLike):
-            params["pretrained"] = os.fspath(params["pretrained"])
-        params = check_json_params(
-            self,
-            params,
-            {
-                "tokenizer": "Use token_pattern (a regular expression) instead "
-                "of a tokenizer function, or save with save() (pickle; trusted "
-                "files only).",
-                "pretrained": "The fitted vectors are saved anyway: "
-                "set_params(pretrained=None) first (transform does not change).",
-            },
-        )
-        arrays = {"vectors": self.wv_.vectors, "training_loss": self.training_loss_}
-        for attr in ("idf_", "sif_weights_", "sif_component_"):
-            if attr in vars(self):
-                arrays[attr] = getattr(self, attr)
-        config = {
-            "format": DIRECTORY_FORMAT,
-            "estimator": type(self).__name__,
-            "params": params,
-            "vector_size": int(self.wv_.vector_size),
-            "oov_rate_": float(self.oov_rate_),
-        }
-        return write_directory(directory, config, self.wv_.index_to_key, arrays)
+        return save_vectorizer(self, directory)
 
     @classmethod
     def from_pretrained(cls, directory):
@@ -767,53 +738,9 @@ class Word2VecVectorizer(
         ValueError
             If the directory is missing, incomplete or inconsistent.
         """
-        from gensim.models import KeyedVectors
+        from sktransfer.embeddings._persist import load_vectorizer
 
-        from sktransfer.utils._persist import check_array, read_directory
-
-        config, words, arrays = read_directory(directory, cls)
-        try:
-            vec = cls(**config["params"])
-            vec._validate_params()
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{str(directory)!r}: config.json holds invalid parameters: {exc}"
-            ) from exc
-        dim = config.get("vector_size")
-        oov = config.get("oov_rate_")
-        if not isinstance(dim, int) or isinstance(dim, bool) or dim < 1:
-            raise ValueError(
-                f"{str(directory)!r}: config.json 'vector_size' must be a "
-                f"positive integer, got {dim!r}."
-            )
-        if not isinstance(oov, float | int) or not 0 <= oov <= 1:
-            raise ValueError(
-                f"{str(directory)!r}: config.json 'oov_rate_' must be a number "
-                f"in [0, 1], got {oov!r}."
-            )
-        if not words:
-            raise ValueError(f"{str(directory)!r}: vocabulary.json is empty.")
-        n = len(words)
-        vectors = check_array(arrays, "vectors", (n, dim), directory)
-        wv = KeyedVectors(dim, dtype=vectors.dtype)
-        wv.add_vectors(words, vectors)
-        losses = arrays.get("training_loss")
-        if losses is None or losses.ndim != 1:
-            raise ValueError(f"{str(directory)!r}: the array 'training_loss' is bad.")
-        vec.wv_ = wv
-        vec.vocabulary_ = dict(wv.key_to_index)
-        vec._token_index = VocabularyIndex(vec.vocabulary_)
-        vec.training_loss_ = losses
-        vec._n_features_out = dim
-        vec.oov_rate_ = float(oov)
-        if vec.pooling == "tfidf":
-            vec.idf_ = check_array(arrays, "idf_", (n,), directory)
-        elif vec.pooling == "sif":
-            vec.sif_weights_ = check_array(arrays, "sif_weights_", (n,), directory)
-            vec.sif_component_ = check_array(
-                arrays, "sif_component_", (dim,), directory
-            )
-        return vec
+        return load_vectorizer(cls, directory)
 
     def export_vectors(self, path, *, format="word2vec_binary"):
         """Write the word vectors ``wv_`` in a word2vec, GloVe or gensim file.

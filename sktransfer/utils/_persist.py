@@ -275,3 +275,26 @@ def check_array(arrays, key, shape, path, dtype_kind="f"):
             f"{dtype_kind!r}) from config.json and vocabulary.json."
         )
     return value
+
+
+def estimator_from_config(cls, config, path):
+    """Build ``cls(**config['params'])`` and validate its parameters."""
+    try:
+        est = cls(**config["params"])
+        est._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{str(path)!r}: config.json holds invalid parameters: {exc}"
+        ) from exc
+    return est
+
+
+def positive_int(config, key, path):
+    """Return ``config[key]``, which must be a positive integer."""
+    value = config.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(
+            f"{str(path)!r}: config.json {key!r} must be a positive integer, "
+            f"got {value!r}."
+        )
+    return value

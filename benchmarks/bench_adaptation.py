@@ -2,25 +2,37 @@
 
 Two parts, printed as tables:
 
-1. Usefulness. On the bundled sentiment domains (``load_sentiment_domains``:
-   tweets, movie_reviews, product_reviews, nyt_editorials), for all 12 ordered
-   (source, target) pairs, the balanced accuracy on the target documents of a
-   stock scikit-learn pipeline
+1. Usefulness: one table. On the bundled sentiment domains
+   (``load_sentiment_domains``: tweets, movie_reviews, product_reviews,
+   nyt_editorials), for all 12 ordered (source, target) pairs, the target
+   balanced accuracy and accuracy of models fitted on raw documents ``X, y``
+   from ``pack_domains(source=(src_docs, src_y), target=tgt_docs)``
+   (transductive: the vectorizers see source and target text; the target
+   labels are only scored). Rows (``--methods``; groups ``generic``, ``text``):
 
-       make_pipeline(TfidfVectorizer(sublinear_tf=True, min_df=2),
-                     TruncatedSVD(100), [adapter],
-                     DomainAwareClassifier(LogisticRegression(max_iter=1000),
-                                           weighting=[weighting]))
+   * ``SO-C1``, the reference row: ``TfidfVectorizer(sublinear_tf=True,
+     min_df=2)`` -> ``DomainAwareClassifier(LogisticRegression(max_iter=1000))``,
+     source only;
+   * generic methods, on TF-IDF -> ``TruncatedSVD(100)`` features, at their
+     defaults: ``SVD-SO`` (source only), the adapters CORAL, SA and TCA, and
+     the weightings KMM, KLIEP, Discrim(inative) and NN (nearest neighbour),
+     in ``DomainAwareClassifier(LogisticRegression(max_iter=1000),
+     weighting=...)``;
+   * text methods, on the TF-IDF features with ``LogisticRegression(C=10)``
+     unless said: ``SO-CV`` (``C`` by 5-fold CV on the source rows),
+     ``SO-C10``, ``EM`` / ``BBSE`` (``SO-C10`` with its target posteriors
+     moved to the prior of ``em_target_prior`` / ``bbse_target_prior``),
+     ``SCL`` (``SCLAdapter()``), ``mSDA`` (``MSDATransformer``), ``CBST``
+     (``ClassBalancedSelfTrainingClassifier`` at its defaults), ``recipe``
+     (``make_text_adaptation_pipeline()``), ``recipe+SCL`` / ``recipe+mSDA``
+     (those features in the recipe's ``'features'`` slot).
 
-   fitted on ``X, y`` from ``pack_domains(source=(src_docs, src_y),
-   target=tgt_docs)``: the TF-IDF and SVD steps see source and target text
-   together; the target labels are only used for scoring. Methods:
-   source-only, the adapters CORAL, SA and TCA, and the weightings KMM, KLIEP,
-   Discriminative and NearestNeighbor (all with their default parameters).
    Every seed draws its own subsample of each domain (the same one for every
-   method and pair, so the comparisons are paired) and seeds the SVD, TCA and
-   KLIEP. A method "beats" source-only on a pair when the mean of its per-seed
-   accuracy gain exceeds one standard error of that gain.
+   method and pair, so the comparisons are paired) and seeds the SVD, TCA,
+   KLIEP and mSDA. Per method: mean balanced accuracy and accuracy, mean gain
+   over ``SO-C1``, the worst pair, the pairs better / worse than ``SO-C1`` by
+   more than one standard error of the paired per-seed gain, and CPU seconds
+   per pair (fit and predict); then balanced accuracy per pair.
 2. Speed, side by side with peers installed in the same environment (never
    dependencies of sktransfer; each is imported optionally, after part 1,
    because ``import skada`` switches on scikit-learn's metadata routing
@@ -44,9 +56,10 @@ time is ``time.process_time`` (all threads of this process). BLAS and OpenMP
 threads default to 1 (set before numpy is imported), because the machine is
 shared and multithreaded BLAS thrashes under load.
 
-Run ``python benchmarks/bench_adaptation.py`` (about 5-10 minutes on 2 cores
-with the peers installed) or ``python benchmarks/bench_adaptation.py --quick``
-(a smoke run). To measure the peers, run it with the Python of a scratch
+Run ``python benchmarks/bench_adaptation.py`` (part 1 takes about 30-45
+minutes on a shared 2-core machine, part 2 a few minutes with the peers
+installed), ``--part usefulness --methods text`` for the text rows only, or
+``--quick`` (a smoke run). To measure the peers, run it with the Python of a scratch
 virtual environment holding ``skada``, ``adapt`` and ``cvxopt`` plus
 sktransfer's own dependencies; never install them into the project's
 environment.
@@ -57,6 +70,7 @@ import importlib.metadata
 import math
 import os
 import platform
+import re
 import sys
 import time
 import warnings
@@ -75,23 +89,32 @@ import scipy  # noqa: E402
 import scipy.linalg as sla  # noqa: E402
 import sklearn  # noqa: E402
 from scipy.optimize import lsq_linear  # noqa: E402
+from sklearn.base import clone  # noqa: E402
 from sklearn.covariance import LedoitWolf  # noqa: E402
 from sklearn.decomposition import TruncatedSVD  # noqa: E402
 from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.linear_model import LogisticRegression  # noqa: E402
-from sklearn.metrics import balanced_accuracy_score  # noqa: E402
+from sklearn.metrics import accuracy_score, balanced_accuracy_score  # noqa: E402
 from sklearn.metrics.pairwise import rbf_kernel  # noqa: E402
+from sklearn.model_selection import GridSearchCV, cross_val_predict  # noqa: E402
 from sklearn.pipeline import make_pipeline  # noqa: E402
 
 from sktransfer.adaptation import (  # noqa: E402
+    ClassBalancedSelfTrainingClassifier,
     CORALAdapter,
     DiscriminativeWeighting,
     DomainAwareClassifier,
     KLIEPWeighting,
     KMMWeighting,
+    MSDATransformer,
     NearestNeighborWeighting,
+    SCLAdapter,
     SubspaceAlignmentAdapter,
     TCAAdapter,
+    adjust_proba,
+    bbse_target_prior,
+    em_target_prior,
+    make_text_adaptation_pipeline,
 )
 from sktransfer.datasets import load_sentiment_domains  # noqa: E402
 from sktransfer.utils import pack_domains  # noqa: E402
@@ -106,7 +129,6 @@ DOMAINS = {
     "product_reviews": "products",
     "nyt_editorials": "nyt",
 }
-METHODS = ["source-only", "CORAL", "SA", "TCA", "KMM", "KLIEP", "Discrim", "NN"]
 PEERS = ["skada", "POT", "adapt", "cvxopt", "tensorflow"]
 
 
@@ -139,22 +161,55 @@ def import_peer(module):
 # --------------------------------------------------------------------------- #
 # 1. usefulness
 # --------------------------------------------------------------------------- #
-def make_method(name, seed):
-    """(adapter, weighting) of a method; both None for source-only."""
-    return {
-        "source-only": (None, None),
-        "CORAL": (CORALAdapter(), None),
-        "SA": (SubspaceAlignmentAdapter(), None),
-        "TCA": (TCAAdapter(random_state=seed), None),
-        "KMM": (None, KMMWeighting()),
-        "KLIEP": (None, KLIEPWeighting(random_state=seed)),
-        "Discrim": (None, DiscriminativeWeighting()),
-        "NN": (None, NearestNeighborWeighting()),
-    }[name]
+C_GRID = [0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0]
 
 
-def make_model(name, seed):
-    adapter, weighting = make_method(name, seed)
+def _lr(C=10.0):
+    return LogisticRegression(C=C, max_iter=1000)
+
+
+def _source_only(C):
+    return make_text_adaptation_pipeline(_lr(C), self_training=False)
+
+
+class PriorShifted:
+    """``SO-C10`` whose target posteriors are moved to an estimated prior.
+
+    ``method='em'``: :func:`em_target_prior`; ``'bbse'``:
+    :func:`bbse_target_prior` on held-out predictions of 5-fold
+    cross-validation on the source rows.
+    """
+
+    def __init__(self, method):
+        self.method = method
+
+    def fit(self, X, y):
+        self.pipe_ = _source_only(10.0).fit(X, y)
+        labelled = y != -1
+        self.y_source_ = y[labelled]
+        self.X_source_ = [x for x, keep in zip(X, labelled) if keep]
+        return self
+
+    def predict(self, docs):
+        pipe = self.pipe_
+        classes = pipe[-1].classes_
+        source_prior = np.array([np.mean(self.y_source_ == c) for c in classes])
+        proba = pipe.predict_proba(docs)
+        if self.method == "em":
+            prior = em_target_prior(proba, source_prior)
+        else:
+            features = pipe[:-1].transform(self.X_source_)
+            heldout = cross_val_predict(
+                clone(pipe[-1].estimator_), features, self.y_source_, cv=5
+            )
+            prior = bbse_target_prior(
+                self.y_source_, heldout, pipe.predict(docs), labels=classes
+            )
+        return classes[np.argmax(adjust_proba(proba, source_prior, prior), axis=1)]
+
+
+def _svd_pipeline(adapter, weighting, seed):
+    """TF-IDF -> SVD(100) -> [adapter] -> DomainAwareClassifier(LR, weighting)."""
     steps = [
         TfidfVectorizer(sublinear_tf=True, min_df=2),
         TruncatedSVD(100, random_state=seed),
@@ -165,6 +220,60 @@ def make_model(name, seed):
         DomainAwareClassifier(LogisticRegression(max_iter=1000), weighting=weighting)
     )
     return make_pipeline(*steps)
+
+
+#: The methods of part 1: name -> function of the seed returning a model with
+#: ``fit(X, y)`` and ``predict(target_docs)``. ``SO-C1`` is the reference row.
+#: Generic methods run on TF-IDF + SVD(100) features (as before the text
+#: methods joined this table); the text methods on the TF-IDF features.
+GENERIC = {
+    "SVD-SO": lambda seed: _svd_pipeline(None, None, seed),
+    "CORAL": lambda seed: _svd_pipeline(CORALAdapter(), None, seed),
+    "SA": lambda seed: _svd_pipeline(SubspaceAlignmentAdapter(), None, seed),
+    "TCA": lambda seed: _svd_pipeline(TCAAdapter(random_state=seed), None, seed),
+    "KMM": lambda seed: _svd_pipeline(None, KMMWeighting(), seed),
+    "KLIEP": lambda seed: _svd_pipeline(None, KLIEPWeighting(random_state=seed), seed),
+    "Discrim": lambda seed: _svd_pipeline(None, DiscriminativeWeighting(), seed),
+    "NN": lambda seed: _svd_pipeline(None, NearestNeighborWeighting(), seed),
+}
+TEXT = {
+    "SO-C1": lambda seed: _source_only(1.0),
+    "SO-CV": lambda seed: make_text_adaptation_pipeline(
+        GridSearchCV(LogisticRegression(max_iter=1000), {"C": C_GRID}, cv=5),
+        self_training=False,
+    ),
+    "SO-C10": lambda seed: _source_only(10.0),
+    "EM": lambda seed: PriorShifted("em"),
+    "BBSE": lambda seed: PriorShifted("bbse"),
+    "SCL": lambda seed: make_text_adaptation_pipeline(
+        _lr(), features=SCLAdapter(), self_training=False
+    ),
+    "mSDA": lambda seed: make_text_adaptation_pipeline(
+        _lr(), features=MSDATransformer(random_state=seed), self_training=False
+    ),
+    "CBST": lambda seed: make_text_adaptation_pipeline().set_params(
+        classifier=ClassBalancedSelfTrainingClassifier(_lr())
+    ),
+    "recipe": lambda seed: make_text_adaptation_pipeline(),
+    "recipe+SCL": lambda seed: make_text_adaptation_pipeline(features=SCLAdapter()),
+    "recipe+mSDA": lambda seed: make_text_adaptation_pipeline(
+        features=MSDATransformer(random_state=seed)
+    ),
+}
+REFERENCE = "SO-C1"
+MODELS = {REFERENCE: TEXT[REFERENCE], **GENERIC, **TEXT}
+METHODS = list(MODELS)
+GROUPS = {"generic": list(GENERIC), "text": list(TEXT)}
+
+
+def select_methods(names):
+    """The methods of ``names`` (method or group names), reference first."""
+    chosen = []
+    for name in names:
+        for method in GROUPS.get(name, [name]):
+            if method not in chosen:
+                chosen.append(method)
+    return [REFERENCE] + [m for m in chosen if m != REFERENCE]
 
 
 def subsample(bunch, n_per_domain, seed):
@@ -181,13 +290,14 @@ def subsample(bunch, n_per_domain, seed):
     return out
 
 
-def bench_usefulness(n_per_domain, seeds):
+def bench_usefulness(n_per_domain, seeds, methods):
     bunch = load_sentiment_domains()
     sizes = Counter(np.asarray(bunch.domain).tolist())
     pairs = [(s, t) for s in DOMAINS for t in DOMAINS if s != t]
-    acc = np.full((len(pairs), len(METHODS), len(seeds)), np.nan)
-    cpu = np.zeros(len(METHODS))
-    wall = np.zeros(len(METHODS))
+    bacc = np.full((len(pairs), len(methods), len(seeds)), np.nan)
+    acc = np.full_like(bacc, np.nan)
+    cpu = np.zeros(len(methods))
+    wall = np.zeros(len(methods))
     warned = Counter()
     for k, seed in enumerate(seeds):
         data = subsample(bunch, n_per_domain, seed)
@@ -195,28 +305,32 @@ def bench_usefulness(n_per_domain, seeds):
             src_docs, src_y = data[src]
             tgt_docs, tgt_y = data[tgt]
             X, y, _ = pack_domains(source=(src_docs, src_y), target=tgt_docs)
-            for j, method in enumerate(METHODS):
-                model = make_model(method, seed)
+            for j, method in enumerate(methods):
+                model = MODELS[method](seed)
                 start = harness.clock()
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
-                    model.fit(X, y)
-                    pred = model.predict(tgt_docs)
+                    pred = model.fit(X, y).predict(tgt_docs)
                 dw, dc = harness.elapsed(start)
                 wall[j] += dw
                 cpu[j] += dc
                 for w in caught:
-                    msg = str(w.message).splitlines()[0][:100]
+                    # numbers as N: one line per kind of warning, not per value
+                    msg = re.sub(r"\d+", "N", str(w.message).splitlines()[0][:100])
                     warned[(method, w.category.__name__, msg)] += 1
-                acc[i, j, k] = balanced_accuracy_score(tgt_y, pred)
+                bacc[i, j, k] = balanced_accuracy_score(tgt_y, pred)
+                acc[i, j, k] = accuracy_score(tgt_y, pred)
         print(
             f"  seed {seed} done ({k + 1}/{len(seeds)}): "
             f"{time.perf_counter() - T_START:.0f} s since start; "
-            + harness.load_line("now")
+            + harness.load_line("now"),
+            flush=True,
         )
     n_fits = len(pairs) * len(seeds)
     return {
+        "methods": methods,
         "pairs": pairs,
+        "bacc": bacc,
         "acc": acc,
         "cpu": cpu / n_fits,
         "wall": wall / n_fits,
@@ -227,9 +341,9 @@ def bench_usefulness(n_per_domain, seeds):
 
 
 def gain_stats(acc):
-    """Mean gain over source-only and its standard error, per pair and method.
+    """Mean gain over the reference (column 0) and its SE, per pair and method.
 
-    Paired over seeds: ``d_s = acc(method, s) - acc(source-only, s)``,
+    Paired over seeds: ``d_s = acc(method, s) - acc(reference, s)``,
     ``se = std(d, ddof=1) / sqrt(n_seeds)`` (NaN with a single seed).
     """
     d = acc - acc[:, :1, :]
@@ -245,80 +359,103 @@ def pair_label(src, tgt):
     return f"{DOMAINS[src]} -> {DOMAINS[tgt]}"
 
 
+def short_pair(src, tgt):
+    """``"tw>mo"``: a column header of the per-pair table."""
+    return f"{DOMAINS[src][:2]}>{DOMAINS[tgt][:2]}"
+
+
+def usefulness_rows(res, seeds):
+    """Rows ``(method, bacc, acc, gain, worst gain, worst pair, +/-, CPU s)``."""
+    methods, pairs, bacc = res["methods"], res["pairs"], res["bacc"]
+    gain, _, better, worse = gain_stats(bacc)
+    rows = []
+    for j, method in enumerate(methods):
+        worst = int(np.argmin(gain[:, j]))
+        counts = f"{better[:, j].sum()}/{worse[:, j].sum()}" if len(seeds) > 1 else ""
+        rows.append(
+            (
+                method,
+                float(bacc[:, j].mean()),
+                float(res["acc"][:, j].mean()),
+                float(gain[:, j].mean()),
+                float(gain[worst, j]),
+                short_pair(*pairs[worst]) if j else "",
+                "" if j == 0 else counts,
+                float(res["cpu"][j]),
+            )
+        )
+    return rows
+
+
+SUMMARY_TABLE = (
+    "{method:<13}{bal. acc:>9.3f}{accuracy:>9.3f}{mean gain:>+10.3f}"
+    "{worst gain:>+11.3f}{worst pair:>11}{pairs +/-:>10}{CPU s/pair:>11.2f}"
+)
+
+
 def print_usefulness(res, n_per_domain, seeds):
-    pairs, acc = res["pairs"], res["acc"]
-    mean_acc = acc.mean(axis=2)
-    gain, se, better, worse = gain_stats(acc)
+    methods, pairs, bacc = res["methods"], res["pairs"], res["bacc"]
+    gain, _, better, worse = gain_stats(bacc)
     n_seeds = len(seeds)
     print(
-        "\n1. usefulness: target balanced accuracy, mean over "
-        f"{n_seeds} seed(s) {list(seeds)}"
+        "\n1. usefulness: target balanced accuracy and accuracy, mean over 12 "
+        f"pairs and {n_seeds} seed(s) {list(seeds)}"
     )
     sizes = ", ".join(
         f"{DOMAINS[d]} {res['n_source'][d]:,} of {res['sizes'][d]:,}" for d in DOMAINS
     )
     print(f"   documents per domain (random per seed): {sizes}")
     print(
-        "   pipeline: TfidfVectorizer(sublinear_tf=True, min_df=2) -> "
-        "TruncatedSVD(100, random_state=seed)\n   -> [adapter] -> "
-        "DomainAwareClassifier(LogisticRegression(max_iter=1000), weighting=W);\n"
-        "   TF-IDF and SVD fitted on source + target text (transductive: the "
-        "target documents\n   are both the unlabelled training rows and the "
-        "test rows; their labels are only scored)."
-    )
-    print(
-        "   methods at their defaults: CORALAdapter() (reg='auto', Ledoit-Wolf), "
-        "SubspaceAlignmentAdapter()\n   (all components), TCAAdapter(random_state"
-        "=seed) (10 components, linear kernel), KMMWeighting()\n   (rbf, gamma "
-        "'scale', B=1000; exact solve: max_samples=5000 >= source rows), "
-        "KLIEPWeighting(\n   random_state=seed) (100 centres), "
-        "DiscriminativeWeighting() (LogisticRegression, clip=10),\n   "
-        "NearestNeighborWeighting() (1 neighbour, smoothing 1)."
+        "   reference row SO-C1: TfidfVectorizer(sublinear_tf=True, min_df=2) -> "
+        "DomainAwareClassifier(\n   LogisticRegression(max_iter=1000)), source "
+        "only. Generic rows (SVD-SO ... NN): TF-IDF ->\n   TruncatedSVD(100, "
+        "random_state=seed) -> [adapter] -> DomainAwareClassifier(LR, weighting"
+        "=W),\n   methods at their defaults. Text rows (SO-CV ... recipe+mSDA): "
+        "on the TF-IDF features,\n   LR(C=10) unless said (SO-CV: C by 5-fold CV "
+        "on the source; EM / BBSE: SO-C10 moved to the\n   estimated target "
+        "prior; CBST / recipe: class-balanced self-training). Vectorizers are\n"
+        "   fitted on source + target text (transductive; target labels only "
+        "scored)."
     )
     if n_seeds > 1:
         print(
-            "   '+' / '-': better / worse than source-only by more than one "
-            "standard error of the paired\n   per-seed gain (std(gain, ddof=1) "
-            "/ sqrt(n_seeds))."
+            "   gain: balanced accuracy minus SO-C1's, paired per seed; pairs "
+            "+/-: pairs better / worse\n   than SO-C1 by more than one standard "
+            "error of that gain (std(gain, ddof=1) / sqrt(n_seeds))."
         )
     else:
-        print("   one seed: no standard error, so no '+' / '-' marks and no counts.")
-
-    def cells(values, spec, marks=" " * len(METHODS)):
-        # A value in 8 characters, then its mark (or a space): 9 per method.
-        return [f"{v:{spec}}{mark}" for v, mark in zip(values, marks)]
-
+        print("   one seed: no standard error, so no pair counts.")
+    harness.print_table(
+        SUMMARY_TABLE, usefulness_rows(res, seeds), rule_width=77, indent=2
+    )
+    print(
+        "  (CPU s per pair: fit + predict of the whole model, vectorizer "
+        "included, mean over pairs and seeds)"
+    )
+    mean_bacc = bacc.mean(axis=2)
+    print(
+        "\n  per pair: target balanced accuracy, mean over seeds; '+' / '-': "
+        "better / worse than SO-C1\n  by more than one SE of the paired gain"
+    )
+    template = "{method:<13}" + "".join(f"{{{short_pair(*p)}:>7}}" for p in pairs)
     rows = []
-    for i, (src, tgt) in enumerate(pairs):
-        marks = [" "] + [
-            "+" if better[i, j] else ("-" if worse[i, j] else " ")
-            for j in range(1, len(METHODS))
-        ]
-        rows.append((pair_label(src, tgt), *cells(mean_acc[i], ">8.3f", marks)))
-    rows.append(None)
-    rows.append(("mean of 12 pairs", *cells(mean_acc.mean(0), ">8.3f")))
-    rows.append(("mean gain", *cells(gain.mean(0), ">+8.3f")))
-    if n_seeds > 1:
-        counts = [
-            "" if j == 0 else f"{better[:, j].sum()}/{worse[:, j].sum()}"
-            for j in range(len(METHODS))
-        ]
-        rows.append(("# pairs + / -", *cells(counts, ">8")))
-        mean_se = acc.std(axis=2, ddof=1).mean(axis=0) / math.sqrt(n_seeds)
-        rows.append(("mean SE of cell", *cells(mean_se, ">8.3f")))
-    rows.append(("CPU s per fit", *cells(res["cpu"], ">8.2f")))
-    rows.append(("wall s per fit", *cells(res["wall"], ">8.2f")))
-    template = "{pair:<18}" + "".join(f"{{{m}:>9}}" for m in METHODS)
-    harness.print_table(template, rows, rule_width=20 + 9 * len(METHODS))
-    print(
-        "  (CPU / wall s per fit: fit + predict of the whole pipeline, TF-IDF "
-        "and SVD included,\n   mean over pairs and seeds)"
-    )
-    best = int(np.argmax(mean_acc.mean(0)[1:])) + 1
-    print(
-        f"  best method on average: {METHODS[best]} "
-        f"({mean_acc.mean(0)[best]:.3f} vs source-only {mean_acc.mean(0)[0]:.3f})"
-    )
+    for j, method in enumerate(methods):
+        cells = []
+        for i in range(len(pairs)):
+            # column 0 is the reference: its gain is 0, never marked
+            mark = (
+                " " if j == 0 else "+" if better[i, j] else "-" if worse[i, j] else " "
+            )
+            cells.append(f"{mean_bacc[i, j]:.3f}{mark}")
+        rows.append((method, *cells))
+    harness.print_table(template, rows, rule_width=15 + 7 * len(pairs))
+    print("  source>target: " + ", ".join(f"{d[:2]} = {d}" for d in DOMAINS.values()))
+    if "recipe" in methods:
+        j = methods.index("recipe")
+        print(
+            f"  recipe vs SO-C1: mean gain {gain[:, j].mean():+.3f} (issue 11 "
+            f"target >= +0.03), worst pair {gain[:, j].min():+.3f} (target >= -0.01)"
+        )
     if res["warned"]:
         print("  warnings raised during the fits (method, category, count, message):")
         for (method, cat, msg), count in sorted(res["warned"].items()):
@@ -327,49 +464,24 @@ def print_usefulness(res, n_per_domain, seeds):
         print("  no warnings were raised during the fits")
 
 
-def markdown_usefulness(res, seeds):
-    pairs, acc = res["pairs"], res["acc"]
-    mean_acc = acc.mean(axis=2)
-    gain, se, better, worse = gain_stats(acc)
-    n_seeds = len(seeds)
+def rst_usefulness(res, seeds):
+    """The summary table as an RST list-table, for ``docs/benchmarks.rst``."""
     lines = [
-        "| source → target | " + " | ".join(METHODS) + " |",
-        "|---|" + "---:|" * len(METHODS),
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - method",
     ]
-    for i, (src, tgt) in enumerate(pairs):
-        cells = []
-        for j in range(len(METHODS)):
-            cell = f"{mean_acc[i, j]:.3f}"
-            if j and better[i, j]:
-                cell = f"**{cell}**"
-            elif j and worse[i, j]:
-                cell = f"*{cell}*"
-            cells.append(cell)
-        lines.append(f"| {DOMAINS[src]} → {DOMAINS[tgt]} | " + " | ".join(cells) + " |")
-    lines.append(
-        "| **mean of 12 pairs** | "
-        + " | ".join(f"{v:.3f}" for v in mean_acc.mean(0))
-        + " |"
-    )
-    if n_seeds > 1:
-        lines.append(
-            "| pairs better / worse by > 1 SE | – | "
-            + " | ".join(
-                f"{better[:, j].sum()} / {worse[:, j].sum()}"
-                for j in range(1, len(METHODS))
-            )
-            + " |"
-        )
-    caption = (
-        f"Target balanced accuracy, mean over {n_seeds} seed(s); "
-        f"up to {max(res['n_source'].values()):,} documents per domain. "
-    )
-    if n_seeds > 1:
-        caption += (
-            "**Bold**: better than source-only by more than one standard error "
-            "of the paired per-seed gain; *italic*: worse by more than one."
-        )
-    return caption, "\n".join(lines)
+    headers = ["bal. acc", "accuracy", "mean gain", "worst pair", "pairs + / -"]
+    headers.append("CPU s / pair")
+    lines += [f"     - {h}" for h in headers]
+    for method, ba, a, g, wg, wp, counts, cpu in usefulness_rows(res, seeds):
+        worst = f"{wg:+.3f} ({wp})" if wp else "–"
+        cells = [f"{ba:.3f}", f"{a:.3f}", f"{g:+.3f}", worst, counts or "–"]
+        cells.append(f"{cpu:.2f}")
+        lines.append(f"   * - {method}")
+        lines += [f"     - {c}" for c in cells]
+    return "\n".join(lines)
 
 
 # --------------------------------------------------------------------------- #
@@ -734,8 +846,19 @@ def main(argv=None):
         default="all",
         help="run only one part",
     )
+    parser.add_argument(
+        "--methods",
+        nargs="+",
+        default=["generic", "text"],
+        choices=[*GROUPS, *METHODS],
+        metavar="METHOD",
+        help="rows of part 1: method names or the groups 'generic' "
+        f"({', '.join(GENERIC)}) and 'text' ({', '.join(TEXT)}); the reference "
+        f"{REFERENCE} always runs (default: both groups)",
+    )
     args = parser.parse_args(argv)
     seeds = list(range(args.seeds))
+    methods = select_methods(args.methods)
 
     harness.print_header("sktransfer.adaptation benchmark")
     print(
@@ -757,18 +880,19 @@ def main(argv=None):
     print(
         f"options: n_per_domain={args.n_per_domain}, seeds={seeds}, "
         f"repeat={args.repeat}, coral_rows={args.coral_rows}, "
-        f"kmm_rows={args.kmm_rows}, part={args.part}, quick={args.quick}"
+        f"kmm_rows={args.kmm_rows}, part={args.part}, quick={args.quick}\n"
+        f"methods: {', '.join(methods)}"
     )
     if args.quick:
         print("--quick: a smoke run (small data, 1 repeat); numbers are not meaningful")
     T_START = time.perf_counter()
 
-    markdown = None
+    rst = None
     if args.part in ("all", "usefulness"):
-        print(f"\nrunning part 1 ({12 * len(seeds) * len(METHODS)} pipeline fits)")
-        res = bench_usefulness(args.n_per_domain, seeds)
+        print(f"\nrunning part 1 ({12 * len(seeds) * len(methods)} fits)")
+        res = bench_usefulness(args.n_per_domain, seeds, methods)
         print_usefulness(res, args.n_per_domain, seeds)
-        markdown = markdown_usefulness(res, seeds)
+        rst = rst_usefulness(res, seeds)
         print(f"\npart 1: {time.perf_counter() - T_START:.0f} s wall")
 
     if args.part in ("all", "speed"):
@@ -812,11 +936,9 @@ def main(argv=None):
         print_kmm(kmm, args.repeat)
         print(f"\npart 2: {time.perf_counter() - t_part:.0f} s wall")
 
-    if markdown is not None:
-        caption, table = markdown
-        print("\nmarkdown table for the docs:\n")
-        print(caption + "\n")
-        print(table)
+    if rst is not None:
+        print("\npart 1 as an RST table for docs/benchmarks.rst:\n")
+        print(rst)
 
     harness.print_footer(T_START)
 

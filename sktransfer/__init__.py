@@ -13,11 +13,20 @@ Three families of estimators share one domain contract (see
 Importing :mod:`sktransfer` is cheap: the public classes are re-exported
 lazily, so neither gensim nor torch is imported until a class that needs it is
 used.
+
+The library reports through the ``sktransfer`` logger (and its children such
+as ``sktransfer.embeddings`` and ``sktransfer.adaptation``) and never
+configures logging itself: it only adds a :class:`logging.NullHandler`, as
+libraries should. ``logging.basicConfig(level=logging.INFO)`` shows the
+messages.
 """
 
 import importlib
+import logging
 
 from sktransfer._version import __version__
+
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 # Public name -> subpackage that defines it. Resolved on first access (PEP 562).
 _LAZY = {

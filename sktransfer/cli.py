@@ -233,10 +233,6 @@ def _cmd_pretrain(args):
     from sktransfer.embeddings._corpus import LineCorpus
     from sktransfer.embeddings._tokenize import DEFAULT_TOKEN_PATTERN, Tokenizer
 
-    if args.verbose:
-        import logging
-
-        logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO)
     _check_output_path(args.output)
     _check_text_corpus(args.corpus)
     token_pattern = None if args.whitespace else DEFAULT_TOKEN_PATTERN
@@ -254,13 +250,16 @@ def _cmd_pretrain(args):
     )
     vec._validate_params()
 
+    # A bar redrawn with "\r" on a terminal; plain lines in a log or a pipe.
+    tty = sys.stderr.isatty()
+
     def progress(epoch, epochs, loss):
-        print(
-            f"\r{_progress(epoch, epochs)} loss={loss:.4g}",
-            end="" if epoch < epochs else "\n",
-            file=sys.stderr,
-            flush=True,
-        )
+        line = f"{_progress(epoch, epochs)} loss={loss:.4g}"
+        if tty:
+            end = "" if epoch < epochs else "\n"
+            print("\r" + line, end=end, file=sys.stderr, flush=True)
+        else:
+            print(f"epoch {line}", file=sys.stderr, flush=True)
 
     start = time.perf_counter()
     if args.workers > 1:
@@ -421,6 +420,12 @@ def main(argv=None):
     """
     parser = _build_parser()
     args = parser.parse_args(argv)
+    if getattr(args, "verbose", False):
+        # The command line, not the library, configures logging: gensim's
+        # progress log and sktransfer's own messages, with timestamps.
+        import logging
+
+        logging.basicConfig(format="%(asctime)s %(message)s", level=logging.INFO)
     try:
         return args.func(args)
     except _USER_ERRORS as exc:

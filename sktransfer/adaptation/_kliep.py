@@ -1,5 +1,6 @@
 """Kullback-Leibler importance estimation procedure (KLIEP)."""
 
+import logging
 import warnings
 from numbers import Integral, Real
 
@@ -23,6 +24,8 @@ from sktransfer.adaptation._base import (
 from sktransfer.adaptation._qp import solve_kliep
 
 __all__ = ["KLIEPWeighting"]
+
+_logger = logging.getLogger(__name__)
 
 # Floor of a density-ratio value inside a logarithm (log(0) would be -inf).
 _LOG_FLOOR = np.finfo(np.float64).tiny
@@ -213,6 +216,12 @@ class KLIEPWeighting(_RatioModelWeighting):
                     w = K_tc[np.ix_(test, own)] @ alpha
                     fold_scores.append(np.mean(np.log(np.maximum(w, _LOG_FLOOR))))
                 scores.append(np.mean(fold_scores))
+                _logger.debug(
+                    "KLIEPWeighting: gamma %.6g, %d-fold likelihood %.6g",
+                    _times_power(gamma, s, -2),
+                    self.cv,
+                    scores[-1],
+                )
             self.cv_scores_ = np.asarray(scores)
             gamma = gammas[int(np.argmax(self.cv_scores_))]
         else:
@@ -227,6 +236,16 @@ class KLIEPWeighting(_RatioModelWeighting):
                 "smaller gamma."
             )
         alpha, n_iter, converged = self._fit_alpha(K_tc, b)
+        _logger.debug(
+            "KLIEPWeighting: %d source x %d target rows, %d centres, gamma "
+            "%.6g: %d iterations, converged %s",
+            Xs.shape[0],
+            n_t,
+            n_centers,
+            _times_power(gamma, s, -2),
+            n_iter,
+            converged,
+        )
         if not converged:
             warnings.warn(
                 f"KLIEPWeighting did not reach tol={self.tol} in "

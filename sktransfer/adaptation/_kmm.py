@@ -1,5 +1,6 @@
 """Kernel mean matching (KMM) importance weights."""
 
+import logging
 import math
 import warnings
 from numbers import Integral, Real
@@ -24,6 +25,8 @@ from sktransfer.adaptation._base import (
 from sktransfer.adaptation._qp import solve_box_band_qp
 
 __all__ = ["KMMWeighting"]
+
+_logger = logging.getLogger(__name__)
 
 # Elements of a kernel block computed at once (64 MiB of float64).
 _BLOCK_ELEMENTS = 1 << 23
@@ -236,8 +239,19 @@ class KMMWeighting(_Weighting):
             chunks = [np.arange(n_s)]
         weights = np.empty(n_s)
         objective, n_iter, converged = 0.0, 0, True
-        for idx in chunks:
+        for i, idx in enumerate(chunks, 1):
             w, f, it, ok = self._solve(Xs[idx], Xt)
+            _logger.debug(
+                "KMMWeighting: problem %d/%d, %d source x %d target rows: "
+                "%d iterations, objective %.6g, converged %s",
+                i,
+                len(chunks),
+                len(idx),
+                Xt.shape[0],
+                it,
+                f,
+                ok,
+            )
             weights[idx] = w
             objective += f
             n_iter += it

@@ -1,5 +1,6 @@
 """Subspace methods: subspace alignment (SA) and transfer component analysis (TCA)."""
 
+import logging
 import numbers
 
 import numpy as np
@@ -26,6 +27,8 @@ from sktransfer.adaptation._mapping import (
 )
 
 __all__ = ["SubspaceAlignmentAdapter", "TCAAdapter"]
+
+_logger = logging.getLogger(__name__)
 
 
 def _flip_signs(components):
@@ -517,6 +520,15 @@ class TCAAdapter(BaseAdapter):
             K = self._kernel(X_fit, X_fit)
             W, w = self._solve_dual(K, e, k, random_state, mu)
             Z = K @ W
+        _logger.debug(
+            "TCAAdapter: %d components from %d rows (%s solver, kernel=%r), "
+            "leading eigenvalue %.6g",
+            k,
+            n_fit,
+            "linear primal" if primal else "dual",
+            self.kernel,
+            w[0],
+        )
         if not w[0] > 0.0:
             raise ValueError(
                 f"TCAAdapter found no transfer component: the kernel matrix of "

@@ -9,6 +9,7 @@ distribution) while target rows it gets wrong gain weight, as in AdaBoost.
 * :class:`TrAdaBoostRegressor`: TrAdaBoost.R2 of Pardoe and Stone (2010).
 """
 
+import logging
 import warnings
 from numbers import Integral, Real
 
@@ -41,6 +42,8 @@ from sktransfer.utils._random import seed_random_states
 from sktransfer.utils._validation import as_indexable
 
 __all__ = ["TrAdaBoostClassifier", "TrAdaBoostRegressor"]
+
+_logger = logging.getLogger(__name__)
 
 # Errors are clipped to [_EPS, chance - _EPS]: an error of 0 would give an
 # infinite vote, and the paper requires an error below chance (1/2 in the
@@ -228,7 +231,7 @@ class _BaseTrAdaBoost(
         log_factor = np.zeros_like(w0)
 
         estimators, weights, errors = [], [], []
-        for _ in range(self.n_estimators):
+        for round_ in range(1, self.n_estimators + 1):
             w = w0 * np.exp(log_factor - log_factor.max())
             # Weights sum to the total sample_weight (n rows by default), so
             # estimators whose regularisation depends on the scale of the
@@ -251,6 +254,14 @@ class _BaseTrAdaBoost(
             estimators.append(estimator)
             weights.append(lr * alpha)
             errors.append(error)
+            _logger.debug(
+                "%s: round %d/%d, weighted target error %.4g, estimator weight %.4g",
+                type(self).__name__,
+                round_,
+                self.n_estimators,
+                error,
+                lr * alpha,
+            )
 
         self.estimators_ = estimators
         self.estimator_weights_ = np.asarray(weights, dtype=np.float64)

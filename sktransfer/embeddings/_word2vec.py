@@ -1,9 +1,9 @@
 """Word2Vec pretraining and document pooling as a scikit-learn vectorizer."""
 
+import logging
 import os
 import pickle
 import sys
-import time
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -33,6 +33,8 @@ from sktransfer.embeddings._tokenize import (
     token_ids,
 )
 from sktransfer.utils._atomic import atomic_path
+
+_logger = logging.getLogger(__name__)
 
 __all__ = ["Word2VecVectorizer"]
 
@@ -64,7 +66,11 @@ def _split_long(token_lists, limit=MAX_TOKENS_PER_SENTENCE):
 
 
 class _EpochLogger:
-    """gensim callback: per-epoch loss (gensim's tally is cumulative) and progress."""
+    """gensim callback: per-epoch loss (gensim's tally is cumulative) and progress.
+
+    Each epoch's loss is logged at DEBUG level on the ``sktransfer`` logger;
+    with ``verbose`` a tqdm bar on stderr shows the epochs and the last loss.
+    """
 
     def __init__(self, owner, epochs, verbose, progress=None):
         self.owner = owner
@@ -72,12 +78,17 @@ class _EpochLogger:
         self.verbose = verbose
         self.progress = progress
         self.losses = []
-        self._start = None
+        self._bar = None
 
     # gensim calls these by name (CallbackAny2Vec protocol).
     def on_train_begin(self, model):
         model.running_training_loss = 0.0
-        self._start = time.perf_counter()
+        if self.verbose:
+            from tqdm import tqdm
+
+            self._bar = tqdm(
+                total=self.epochs, desc=self.owner, unit="epoch", file=sys.stderr
+            )
 
     def on_epoch_begin(self, model):
         pass
@@ -86,19 +97,23 @@ class _EpochLogger:
         loss = float(model.get_latest_training_loss())
         model.running_training_loss = 0.0  # reset: per-epoch, not cumulative
         self.losses.append(loss)
+        _logger.debug(
+            "%s epoch %d/%d: loss=%.4g", self.owner, len(self.losses), self.epochs, loss
+        )
         if self.progress is not None:
             self.progress(len(self.losses), self.epochs, loss)
-        if self.verbose:
-            elapsed = time.perf_counter() - self._start
-            print(
-                f"[{self.owner}] epoch {len(self.losses)}/{self.epochs}: "
-                f"loss={loss:.4g}, {elapsed:.1f} s",
-                file=sys.stdout,
-                flush=True,
-            )
+        if self._bar is not None:
+            self._bar.set_postfix(loss=f"{loss:.4g}", refresh=False)
+            self._bar.update(1)
 
     def on_train_end(self, model):
-        pass
+        self.close()
+
+    def close(self):
+        """Close the progress bar (also when training stops on an error)."""
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
 
 
 class Word2VecVectorizer(
@@ -182,7 +197,9 @@ class Word2VecVectorizer(
         as gensim's ``seed`` unchanged). With ``workers=1`` the vectors equal
         those of ``gensim.models.Word2Vec(..., seed=random_state)``.
     verbose : int, default=0
-        Print the loss and time of each training epoch.
+        Show a progress bar of the training epochs, with the last epoch's
+        loss, on stderr (tqdm). Each epoch's loss is also logged at DEBUG
+        level on the ``sktransfer.embeddings`` logger, whatever ``verbose``.
 
     Attributes
     ----------
@@ -375,16 +392,19 @@ class Word2VecVectorizer(
         if init is not None:
             self._copy_rows(init, model.wv)
         logger = _EpochLogger(type(self).__name__, self.epochs, self.verbose, progress)
-        model.train(
-            **source,
-            total_examples=model.corpus_count,
-            total_words=model.corpus_total_words,
-            epochs=model.epochs,
-            start_alpha=model.alpha,
-            end_alpha=model.min_alpha,
-            compute_loss=True,
-            callbacks=[logger],
-        )
+        try:
+            model.train(
+                **source,
+                total_examples=model.corpus_count,
+                total_words=model.corpus_total_words,
+                epochs=model.epochs,
+                start_alpha=model.alpha,
+                end_alpha=model.min_alpha,
+                compute_loss=True,
+                callbacks=[logger],
+            )
+        finally:
+            logger.close()
         return model.wv, np.asarray(logger.losses, dtype=np.float64)
 
     @staticmethod

@@ -8,12 +8,23 @@ vector file) and train a mean, CNN or LSTM encoder, with freezing, gradual
 unfreezing and a separate learning rate for the word vectors as ordinary,
 searchable parameters. :class:`TextModule` is their PyTorch network.
 
-Importing this module imports torch and skorch (``pip install
-sktransfer[torch]``).
+Importing this module imports torch and skorch; without them it raises an
+:class:`ImportError` that says how to install them (``pip install
+"sktransfer[torch]"``).
 """
 
-from sktransfer.neural._classifier import TextClassifier
-from sktransfer.neural._module import TextModule
-from sktransfer.neural._regressor import TextRegressor
+try:
+    import skorch  # noqa: F401
+    import torch  # noqa: F401
+except ImportError as exc:
+    raise ImportError(
+        f"sktransfer.neural needs PyTorch and skorch ({exc}); install them with "
+        'pip install "sktransfer[torch]" (from a clone: pip install ".[torch]").',
+        name=exc.name,
+    ) from exc
+
+from sktransfer.neural._classifier import TextClassifier  # noqa: E402
+from sktransfer.neural._module import TextModule  # noqa: E402
+from sktransfer.neural._regressor import TextRegressor  # noqa: E402
 
 __all__ = ["TextClassifier", "TextModule", "TextRegressor"]

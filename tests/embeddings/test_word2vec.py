@@ -81,9 +81,11 @@ def test_training_loss_per_epoch(lee_docs, capsys):
     assert np.all(np.isfinite(vec.training_loss_)) and np.all(vec.training_loss_ > 0)
     # Per epoch, not cumulative: later epochs do not add up the earlier ones.
     assert vec.training_loss_[2] < vec.training_loss_[:2].sum()
-    out = capsys.readouterr().out
-    assert out.count("[Word2VecVectorizer] epoch") == 3
-    assert "epoch 3/3" in out
+    # verbose: a tqdm bar of the epochs on stderr (issue 14), nothing on stdout.
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert "Word2VecVectorizer" in captured.err and "3/3" in captured.err
+    assert f"loss={vec.training_loss_[2]:.4g}" in captured.err
 
 
 def test_long_documents_are_split_not_truncated():

@@ -18,6 +18,7 @@ duration of the fit (``_seeded``), and that is all they read.
 """
 
 import copy
+import logging
 import os
 from contextlib import contextmanager
 from numbers import Integral, Real
@@ -72,6 +73,8 @@ from sktransfer.neural._vocabulary import (
 from sktransfer.utils._domains import labelled_rows, score_labelled
 
 __all__ = ["resolve_device"]
+
+logger = logging.getLogger(__name__)
 
 # skorch's NeuralNet.__init__ sets this state; we keep it on the class until
 # fit, so that an unfitted net (and any clone) carries no fitted attribute.
@@ -423,11 +426,12 @@ class _TextNetMixin(_PersistenceMixin):
                 "encoder": True,
                 "head": _transfer.copy_layers(self.module_, source, head, name),
             }
-        if self.verbose and self.embeddings is not None:
-            print(
-                f"[{name}] {coverage:.1%} of the {len(vocabulary)} words start from "
-                "pretrained vectors.",
-                flush=True,
+        if self.embeddings is not None:
+            logger.info(
+                "[%s] %.1f%% of the %d words start from pretrained vectors.",
+                name,
+                100 * coverage,
+                len(vocabulary),
             )
         return self
 

@@ -191,3 +191,16 @@ def test_embedding_dim_resolution():
     assert DEFAULT_EMBEDDING_DIM == 100
     with pytest.raises(ValueError, match="Net: embedding_dim=4 but the embeddings"):
         embedding_dim(kv, 4, 50, "Net")
+
+
+def test_coverage_of_pretrained_vectors_is_logged_not_printed(
+    small, vec, capsys, caplog
+):
+    import logging
+
+    with caplog.at_level(logging.INFO, logger="sktransfer"):
+        small(max_epochs=1, embeddings=vec, verbose=1).fit(X, Y)
+    out = capsys.readouterr().out
+    assert "start from pretrained vectors" not in out
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert any("start from pretrained vectors" in m for m in messages)

@@ -31,13 +31,17 @@ logging.getLogger(__name__).addHandler(logging.NullHandler())
 # Public name -> subpackage that defines it. Resolved on first access (PEP 562).
 _LAZY = {
     "CORALAdapter": "sktransfer.adaptation",
+    "ClassBalancedSelfTrainingClassifier": "sktransfer.adaptation",
     "DomainAwareClassifier": "sktransfer.adaptation",
     "DomainAwareRegressor": "sktransfer.adaptation",
     "FeatureAugmentationAdapter": "sktransfer.adaptation",
+    "MSDATransformer": "sktransfer.adaptation",
+    "SCLAdapter": "sktransfer.adaptation",
     "SubspaceAlignmentAdapter": "sktransfer.adaptation",
     "TCAAdapter": "sktransfer.adaptation",
     "TrAdaBoostClassifier": "sktransfer.adaptation",
     "TrAdaBoostRegressor": "sktransfer.adaptation",
+    "make_text_adaptation_pipeline": "sktransfer.adaptation",
     "Word2VecVectorizer": "sktransfer.embeddings",
     "TextClassifier": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",

@@ -453,7 +453,7 @@ def print_usefulness(res, n_per_domain, seeds):
     if "recipe" in methods:
         j = methods.index("recipe")
         print(
-            f"  recipe vs SO-C1: mean gain {gain[:, j].mean():+.3f} (issue 11 "
+            f"  recipe vs SO-C1: mean gain {gain[:, j].mean():+.3f} ("
             f"target >= +0.03), worst pair {gain[:, j].min():+.3f} (target >= -0.01)"
         )
     if res["warned"]:

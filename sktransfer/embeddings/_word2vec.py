@@ -781,6 +781,32 @@ class Word2VecVectorizer(
         check_is_fitted(self)
         return save_vectors(self.wv_, path, format=format)
 
+    def __getstate__(self):
+        # Plain data, for pickle and skops (``skops.io.dump``) alike: the
+        # fitted KeyedVectors as the dict of their attributes (arrays, lists,
+        # numbers), and no token-id index (rebuilt on load).
+        from gensim.models import KeyedVectors
+
+        # (A copy: object.__getstate__ returns the instance's own dict.)
+        state = dict(super().__getstate__())
+        state.pop("_token_index", None)
+        wv = state.get("wv_")
+        if type(wv) is KeyedVectors:
+            state["wv_"] = dict(vars(wv))
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        wv = state.get("wv_")
+        if isinstance(wv, dict):
+            from gensim.models import KeyedVectors
+
+            state["wv_"] = KeyedVectors.__new__(KeyedVectors)
+            vars(state["wv_"]).update(wv)
+        super().__setstate__(state)
+        if "vocabulary_" in state:
+            self._token_index = VocabularyIndex(self.vocabulary_)
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.string = True

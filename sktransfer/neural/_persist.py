@@ -27,6 +27,7 @@ from skorch.history import History
 from skorch.utils import get_map_location
 
 from sktransfer.neural import _transfer
+from sktransfer.neural._module import PADDING_IDX
 from sktransfer.neural._seeding import FitSeeds
 from sktransfer.neural._vocabulary import (
     VocabularyIndex,
@@ -37,8 +38,10 @@ from sktransfer.utils._persist import (
     DIRECTORY_FORMAT,
     check_json_params,
     estimator_from_config,
+    pack_words,
     positive_int,
     read_directory,
+    unpack_words,
     write_directory,
 )
 
@@ -63,6 +66,7 @@ _WEIGHTS = "_module_weights"
 _CRITERION_WEIGHTS = "_criterion_weights"
 _EMBEDDING_DIM = "_module_embedding_dim"
 _DEFAULTS = "_default_params"
+_WORDS = "_vocabulary_words"
 # The pickled torch objects of skorch's own __getstate__, never read: reading
 # them runs pickle, which a skops file must not.
 _SKORCH_BLOB = "__cuda_dependent_attributes__"
@@ -344,6 +348,13 @@ def saved_state(net):
             state[_CRITERION_WEIGHTS] = {
                 k: _numpy(v) for k, v in criterion.state_dict().items()
             }
+    vocabulary = state.get("vocabulary_")
+    if isinstance(vocabulary, dict) and list(vocabulary.values()) == list(
+        range(PADDING_IDX + 1, len(vocabulary) + PADDING_IDX + 1)
+    ):
+        # The words in id order, packed (vocabulary_from_words rebuilds it).
+        del state["vocabulary_"]
+        state[_WORDS] = pack_words(list(vocabulary))
     if isinstance(state.get("history_"), History):
         state["history_"] = list(state["history_"])
     defaults = _init_defaults(type(net))
@@ -383,6 +394,9 @@ def restore_state(net, state):
     for name in state.pop(_DEFAULTS, ()):
         if isinstance(name, str) and name in defaults:
             state[name] = defaults[name]
+    if _WORDS in state:
+        words = unpack_words(state.pop(_WORDS), type(net).__name__)
+        state["vocabulary_"] = vocabulary_from_words(words)
     history = state.get("history_")
     if isinstance(history, list) and not isinstance(history, History):
         state["history_"] = History(history)

@@ -50,6 +50,13 @@ def test_the_state_holds_no_gensim_object():
     state = vec.__getstate__()
     assert isinstance(state["wv_"], dict) and "_token_index" not in state
     assert isinstance(state["wv_"]["vectors"], np.ndarray)
+    # The words once, packed in a string (vocabulary_ and the KeyedVectors'
+    # key_to_index are rebuilt from them).
+    assert "vocabulary_" not in state and "key_to_index" not in state["wv_"]
+    text, lengths = state["wv_"]["_packed_words"]
+    assert len(lengths) == len(vec.vocabulary_) and isinstance(text, str)
     for again in (pickle.loads(pickle.dumps(vec)), copy.deepcopy(vec)):
         assert again.wv_ is not vec.wv_
         assert_array_equal(again.transform(DOCS), vec.transform(DOCS))
+        assert again.vocabulary_ == vec.vocabulary_
+        assert again.wv_.key_to_index == vec.wv_.key_to_index

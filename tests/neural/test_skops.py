@@ -93,6 +93,10 @@ def test_the_state_is_plain_data(small):
     torch_objects = (torch.Tensor, torch.nn.Module, torch.optim.Optimizer, Callback)
     assert not [v for v in _walk(state) if isinstance(v, torch_objects)]
     assert not [v for v in _walk(state) if isinstance(v, bytes)]
+    # The vocabulary is its words packed in one string (a dict is an object
+    # per entry in a skops file).
+    text, lengths = state["_vocabulary_words"]
+    assert "vocabulary_" not in state and len(lengths) == len(clf.vocabulary_)
     weights = state["_module_weights"]
     assert set(weights) == set(clf.module_.state_dict())
     assert all(isinstance(v, np.ndarray) for v in weights.values())
@@ -171,3 +175,16 @@ def test_a_cuda_net_loads_on_the_cpu(small):
         new.__setstate__(state)
     assert new.device == "cpu"
     assert_array_equal(new.predict_proba(DOCS), clf.predict_proba(DOCS))
+
+
+def test_a_malformed_state_is_a_value_error(small):
+    clf = small(max_epochs=1).fit(DOCS, LABELS)
+    state = clf.__getstate__()
+    text, lengths = state["_vocabulary_words"]
+    new = TextClassifier.__new__(TextClassifier)
+    with pytest.raises(ValueError, match="saved vocabulary"):
+        new.__setstate__(dict(state, _vocabulary_words=(text[:-1], lengths)))
+    weights = dict(state["_module_weights"])
+    weights["head.weight"] = weights["head.weight"][:1]
+    with pytest.raises(ValueError, match="do not fit its module"):
+        new.__setstate__(dict(state, _module_weights=weights))

@@ -18,18 +18,28 @@ from sktransfer.adaptation._appended import append_features, relative_scale
 
 __all__ = ["MSDATransformer", "marginalized_denoising_weights"]
 
+#: Largest ``n_layers``: deeper stacks only cost memory (the paper uses 5).
+MAX_LAYERS = 100
+
 
 def _scatter_with_bias(X):
     """``[X, 1].T @ [X, 1]`` as a dense float64 array (X dense or sparse)."""
     n, d = X.shape
     S = np.empty((d + 1, d + 1))
-    XtX = X.T @ X
+    with np.errstate(over="ignore", invalid="ignore"):  # checked by the caller
+        XtX = X.T @ X
     S[:d, :d] = XtX.toarray() if sparse.issparse(XtX) else XtX
     col_sum = np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
     S[:d, d] = col_sum
     S[d, :d] = col_sum
     S[d, d] = n
     return S
+
+
+def _max_abs(X):
+    """Largest absolute value of a dense or sparse matrix (0 when empty)."""
+    values = X.data if sparse.issparse(X) else np.asarray(X)
+    return float(np.abs(values).max()) if values.size else 0.0
 
 
 def marginalized_denoising_weights(X, targets, noise, *, reg=1e-5):
@@ -90,6 +100,12 @@ def marginalized_denoising_weights(X, targets, noise, *, reg=1e-5):
     if not 0.0 <= noise < 1.0:
         raise ValueError(f"noise must be in [0, 1), got {noise!r}.")
     S = _scatter_with_bias(X)
+    if not np.isfinite(S).all():
+        raise ValueError(
+            "marginalized_denoising_weights: the values of X are too large "
+            f"(up to {_max_abs(X):.3g}): their products overflow float64. "
+            "Rescale X (e.g. TF-IDF rows, or StandardScaler)."
+        )
     d = S.shape[0] - 1
     q = np.full(d + 1, 1.0 - noise)
     q[d] = 1.0
@@ -147,7 +163,7 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
     noise : float, default=0.5
         Probability of corrupting (zeroing) each feature, in ``[0, 1)``.
     n_layers : int, default=3
-        Number of stacked layers.
+        Number of stacked layers, at most 100.
     max_features : int, default=500
         Units per layer: the number of most frequent input features that the
         first layer reconstructs, and the size of the random input subsets.
@@ -230,7 +246,7 @@ class MSDATransformer(TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {
         "noise": [Interval(numbers.Real, 0, 1, closed="left")],
-        "n_layers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_layers": [Interval(numbers.Integral, 1, MAX_LAYERS, closed="both")],
         "max_features": [Interval(numbers.Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(_ACTIVATIONS))],
         "reg": [Interval(numbers.Real, 0, None, closed="left")],

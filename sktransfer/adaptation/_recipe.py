@@ -4,6 +4,7 @@ from sklearn.base import clone
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+from sklearn.utils._param_validation import HasMethods, validate_params
 
 from sktransfer.adaptation._domain_aware import DomainAwareClassifier
 from sktransfer.adaptation._self_training import ClassBalancedSelfTrainingClassifier
@@ -22,6 +23,15 @@ RECIPE_SELF_TRAINING = {
 }
 
 
+@validate_params(
+    {
+        "estimator": [HasMethods(["fit", "predict"]), None],
+        "vectorizer": [HasMethods(["fit_transform", "transform"]), None],
+        "features": [HasMethods(["fit", "transform"]), None],
+        "self_training": ["boolean"],
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_text_adaptation_pipeline(
     estimator=None, *, vectorizer=None, features=None, self_training=True
 ):
@@ -112,6 +122,25 @@ def make_text_adaptation_pipeline(
     >>> pipe.set_params(vectorizer__min_df=1).fit(X, y).predict(target)
     array([1, 0, 1, 0])
     """
+    for name, value in (
+        ("estimator", estimator),
+        ("vectorizer", vectorizer),
+        ("features", features),
+    ):
+        if isinstance(value, type):
+            raise TypeError(
+                f"make_text_adaptation_pipeline: {name} must be an instance, got "
+                f"the class {value.__name__}; write {value.__name__}()."
+            )
+    if self_training and estimator is not None:
+        if not hasattr(estimator, "predict_proba"):
+            raise ValueError(
+                "make_text_adaptation_pipeline: self-training pseudo-labels from "
+                f"predicted probabilities, but {type(estimator).__name__} has no "
+                "predict_proba. Give a probabilistic classifier (e.g. "
+                "LogisticRegression, or CalibratedClassifierCV around it) or "
+                "self_training=False."
+            )
     if estimator is None:
         estimator = LogisticRegression(C=RECIPE_C, max_iter=1000)
     if vectorizer is None:

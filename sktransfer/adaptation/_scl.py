@@ -6,8 +6,13 @@ import warnings
 import numpy as np
 from scipy import sparse
 from sklearn.linear_model import Ridge
-from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_feature_names_in
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
+from sklearn.utils.validation import (
+    _check_feature_names_in,
+    check_array,
+    check_consistent_length,
+    column_or_1d,
+)
 
 from sktransfer.adaptation._appended import append_features, relative_scale
 from sktransfer.adaptation._base import BaseAdapter, _take_rows
@@ -41,6 +46,16 @@ def _presence_mutual_information(X, y):
     return mi
 
 
+@validate_params(
+    {
+        "X_source": ["array-like", "sparse matrix"],
+        "X_target": ["array-like", "sparse matrix"],
+        "y_source": ["array-like", None],
+        "n_pivots": [Interval(numbers.Integral, 1, None, closed="left")],
+        "min_df": [Interval(numbers.Integral, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def select_pivots(X_source, X_target, y_source=None, *, n_pivots=100, min_df=5):
     """Pivot features of structural correspondence learning.
 
@@ -84,6 +99,27 @@ def select_pivots(X_source, X_target, y_source=None, *, n_pivots=100, min_df=5):
     >>> select_pivots(X_s, X_t, [1, 0, 1], n_pivots=2, min_df=1)  # by MI
     array([1, 0])
     """
+    sparse_formats = ["csr", "csc"]
+    X_source = check_array(
+        X_source, accept_sparse=sparse_formats, input_name="X_source"
+    )
+    X_target = check_array(
+        X_target, accept_sparse=sparse_formats, input_name="X_target"
+    )
+    if X_source.shape[1] != X_target.shape[1]:
+        raise ValueError(
+            f"select_pivots: X_source has {X_source.shape[1]} features but "
+            f"X_target has {X_target.shape[1]}; the domains must share their "
+            "features."
+        )
+    if y_source is not None:
+        y_source = column_or_1d(y_source)
+        check_consistent_length(X_source, y_source)
+        if y_source.dtype.kind == "f" and not np.isfinite(y_source).all():
+            raise ValueError(
+                "select_pivots: y_source holds NaN or infinity; give the labels "
+                "of the source rows only."
+            )
     df_s = _document_frequency(X_source)
     df_t = _document_frequency(X_target)
     candidates = np.flatnonzero((df_s >= min_df) & (df_t >= min_df))
@@ -291,7 +327,17 @@ class SCLAdapter(BaseAdapter):
                 f"n_pivots={self.n_pivots} uses every feature as a pivot, which "
                 "leaves no feature to predict them from. Lower n_pivots."
             )
-        weights = self._pivot_predictors(X, pivots, nonpivots)
+        values = X.data if sparse.issparse(X) else X
+        largest = float(np.abs(values).max()) if values.size else 0.0
+        # The ridge solves hold sums of squares of X.
+        overflow = largest > np.sqrt(np.finfo(np.float64).max / max(X.shape))
+        weights = None if overflow else self._pivot_predictors(X, pivots, nonpivots)
+        if weights is None or not np.isfinite(weights).all():
+            raise ValueError(
+                f"SCLAdapter: the values of X are too large (up to {largest:.3g}): "
+                "the pivot predictors overflow float64. Rescale X (e.g. TF-IDF "
+                "rows, or StandardScaler)."
+            )
         U, s, _ = np.linalg.svd(weights, full_matrices=False)
         k = min(self.n_components, s.shape[0])
         # Deterministic signs: the largest entry of each vector is positive.

@@ -18,6 +18,10 @@ from sktransfer.utils._validation import as_indexable
 
 __all__ = ["ClassBalancedSelfTrainingClassifier"]
 
+#: Largest ``n_rounds``: every round refits the estimator and keeps a row of
+#: labels per sample (the paper uses a handful).
+MAX_ROUNDS = 100
+
 
 def round_budget(max_fraction, round_, n_rounds, n_unlabelled):
     """``floor(max_fraction * round_ / n_rounds * n_unlabelled)``: rows of a round.
@@ -100,7 +104,7 @@ class ClassBalancedSelfTrainingClassifier(DomainAwareClassifier):
         A classifier with ``predict_proba`` (or a pipeline ending with one).
         Cloned in every round; never modified.
     n_rounds : int, default=5
-        Number of self-training rounds.
+        Number of self-training rounds, at most 100.
     max_fraction : float, default=0.5
         Fraction of the unlabelled rows pseudo-labelled in the last round,
         in ``(0, 1]``.
@@ -194,7 +198,7 @@ class ClassBalancedSelfTrainingClassifier(DomainAwareClassifier):
 
     _parameter_constraints: dict = {
         "estimator": [HasMethods(["fit", "predict_proba"])],
-        "n_rounds": [Interval(numbers.Integral, 1, None, closed="left")],
+        "n_rounds": [Interval(numbers.Integral, 1, MAX_ROUNDS, closed="both")],
         "max_fraction": [Interval(numbers.Real, 0, 1, closed="right")],
         "target_prior": [
             StrOptions({"uniform", "predicted", "source", "em"}),
@@ -234,9 +238,13 @@ class ClassBalancedSelfTrainingClassifier(DomainAwareClassifier):
     def _check_fixed_prior(self, n_classes):
         if isinstance(self.target_prior, str):
             return
-        prior = np.asarray(self.target_prior, dtype=np.float64).ravel()
+        try:
+            prior = np.asarray(self.target_prior, dtype=np.float64)
+        except (TypeError, ValueError):
+            prior = np.full(0, np.nan)  # not numbers: the error below
         if (
-            prior.shape[0] != n_classes
+            prior.ndim != 1
+            or prior.shape[0] != n_classes
             or not np.all(np.isfinite(prior))
             or np.any(prior < 0)
             or prior.sum() <= 0

@@ -33,10 +33,14 @@ from sktransfer.embeddings._tokenize import (
     token_ids,
 )
 from sktransfer.utils._atomic import atomic_path
+from sktransfer.utils._persist import pack_words, unpack_words
 
 _logger = logging.getLogger(__name__)
 
 __all__ = ["Word2VecVectorizer"]
+
+# Key of the packed words in the saved state of the KeyedVectors.
+_WORDS = "_packed_words"
 
 #: gensim trains at most this many tokens of one sentence; longer documents
 #: are split into consecutive chunks of this length for training.
@@ -780,6 +784,47 @@ class Word2VecVectorizer(
         """
         check_is_fitted(self)
         return save_vectors(self.wv_, path, format=format)
+
+    def __getstate__(self):
+        # Plain data, for pickle and skops (``skops.io.dump``) alike: the
+        # fitted KeyedVectors as the dict of their attributes (arrays,
+        # numbers), their words packed in one string (see pack_words), and
+        # no token-id index (rebuilt on load).
+        from gensim.models import KeyedVectors
+
+        # (A copy: object.__getstate__ returns the instance's own dict.)
+        state = dict(super().__getstate__())
+        state.pop("_token_index", None)
+        wv = state.get("wv_")
+        if type(wv) is KeyedVectors:
+            wv_state = dict(vars(wv))
+            words = wv_state.get("index_to_key")
+            index = {w: i for i, w in enumerate(words or ())}
+            if isinstance(words, list) and wv_state.get("key_to_index") == index:
+                del wv_state["index_to_key"], wv_state["key_to_index"]
+                wv_state[_WORDS] = pack_words(words)
+                if state.get("vocabulary_") == index:
+                    del state["vocabulary_"]  # the same mapping
+            state["wv_"] = wv_state
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        wv = state.get("wv_")
+        if isinstance(wv, dict):
+            from gensim.models import KeyedVectors
+
+            wv = dict(wv)
+            if _WORDS in wv:
+                words = unpack_words(wv.pop(_WORDS), type(self).__name__)
+                wv["index_to_key"] = words
+                wv["key_to_index"] = {w: i for i, w in enumerate(words)}
+                state.setdefault("vocabulary_", dict(wv["key_to_index"]))
+            state["wv_"] = KeyedVectors.__new__(KeyedVectors)
+            vars(state["wv_"]).update(wv)
+        super().__setstate__(state)
+        if "vocabulary_" in state:
+            self._token_index = VocabularyIndex(self.vocabulary_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -59,7 +59,7 @@ from sktransfer.neural._embeddings import (
 )
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
-from sktransfer.neural._persist import _PersistenceMixin
+from sktransfer.neural._persist import _PersistenceMixin, restore_state, saved_state
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
 from sktransfer.neural._vocabulary import (
     VocabularyIndex,
@@ -267,22 +267,30 @@ class _TextNetMixin(_PersistenceMixin):
         return new
 
     def __getstate__(self):
-        state = super().__getstate__()
-        # The seeds of a fit in progress (a callback may pickle the net) stay
-        # with that fit.
-        state.pop("_fit_seeds", None)
-        return state
+        # Plain data, for pickle and skops alike (see _persist.saved_state).
+        return saved_state(self)
 
     def __setstate__(self, state):
         device = state.get("device")
-        if isinstance(device, str) and device == "auto":
-            # skorch maps tensors to state["device"]; map them to the device
-            # 'auto' stands for on this machine, and keep 'auto'.
+        auto = isinstance(device, str) and device == "auto"
+        if auto:
+            # Build the module on the device 'auto' stands for on this
+            # machine, and keep 'auto'.
             state = dict(state, device=resolve_device(device))
-            super().__setstate__(state)
+        restore_state(self, state)
+        if auto:
             vars(self)["device"] = "auto"
-        else:
-            super().__setstate__(state)
+
+    def __deepcopy__(self, memo):
+        # A copy in memory keeps everything, the optimizer state and the
+        # callbacks included (pickle and skops leave them out); the seeds of
+        # a fit in progress stay with that fit.
+        new = type(self).__new__(type(self))
+        memo[id(self)] = new
+        for name, value in vars(self).items():
+            if name != "_fit_seeds":
+                vars(new)[name] = copy.deepcopy(value, memo)
+        return new
 
     def _check_module(self):
         if isinstance(self.module, torch.nn.Module):

@@ -7,17 +7,28 @@ of the module's weights, see :mod:`sktransfer.neural._transfer`) and
 ``vocabulary.json`` and ``arrays.safetensors`` written and read with the
 shared machinery of :mod:`sktransfer.utils._persist`, which
 :func:`save_text_net` and :func:`load_text_net` map a net to and back.
-Pickle (trusted files only) keeps what these leave out: the optimizer state
-and the history.
+
+:func:`saved_state` and :func:`restore_state` are the nets' ``__getstate__``
+and ``__setstate__``, shared by pickle and skops (``skops.io.dump``): the
+state is plain data (parameters, fitted values, the history, the module's
+weights as numpy arrays) and the estimator's classes. What the net rebuilds
+from it (the callbacks, the optimizer, the criterion, the token-id index) is
+left out and built again on load, so that a skops file of a net names no
+type but the estimator's (and those of non-default parameters).
 """
 
+import inspect
 import os
 
 import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
+from skorch.history import History
+from skorch.utils import get_map_location
 
 from sktransfer.neural import _transfer
+from sktransfer.neural._module import PADDING_IDX
+from sktransfer.neural._seeding import FitSeeds
 from sktransfer.neural._vocabulary import (
     VocabularyIndex,
     vocabulary_from_words,
@@ -27,12 +38,42 @@ from sktransfer.utils._persist import (
     DIRECTORY_FORMAT,
     check_json_params,
     estimator_from_config,
+    pack_words,
     positive_int,
     read_directory,
+    unpack_words,
     write_directory,
 )
 
-__all__ = ["load_text_net", "save_text_net"]
+__all__ = ["load_text_net", "restore_state", "save_text_net", "saved_state"]
+
+# What a saved net leaves out and builds again on load: skorch's training
+# machinery (the initialised callbacks, with PrintLog's ``print`` sink, the
+# optimizer and its state, the criterion, the setters of virtual
+# parameters), the token-id index of the vocabulary and the seeds of a fit
+# in progress.
+_REBUILT_ON_LOAD = (
+    "callbacks_",
+    "criterion_",
+    "optimizer_",
+    "virtual_params_",
+    "_token_index",
+    "_fit_seeds",
+)
+
+# Keys of the saved state that are not attributes.
+_WEIGHTS = "_module_weights"
+_CRITERION_WEIGHTS = "_criterion_weights"
+_EMBEDDING_DIM = "_module_embedding_dim"
+_DEFAULTS = "_default_params"
+_WORDS = "_vocabulary_words"
+# The pickled torch objects of skorch's own __getstate__, never read: reading
+# them runs pickle, which a skops file must not.
+_SKORCH_BLOB = "__cuda_dependent_attributes__"
+
+# Any seeds do to build a module whose weights are then loaded; fixed ones
+# leave the caller's random generators untouched.
+_LOAD_SEEDS = FitSeeds(0, 0, 0, 0)
 
 
 class _PersistenceMixin:
@@ -253,3 +294,148 @@ def load_text_net(cls, directory):
     est.embedding_coverage_ = float(coverage) if coverage is not None else 0.0
     est.transferred_ = config.get("transferred_")
     return est
+
+
+def _init_defaults(cls):
+    """Return the defaults of the ``__init__`` arguments of ``cls`` and its bases."""
+    defaults = {}
+    for klass in reversed(cls.__mro__):
+        init = vars(klass).get("__init__")
+        if init is None:
+            continue
+        for name, param in inspect.signature(init).parameters.items():
+            if param.default is not inspect.Parameter.empty:
+                defaults[name] = param.default
+    return defaults
+
+
+def _numpy(tensor):
+    """Return ``tensor`` as a numpy array (bfloat16 and the like as float32)."""
+    tensor = tensor.detach().to("cpu")
+    try:
+        return tensor.numpy().copy()
+    except TypeError:
+        return tensor.float().numpy()
+
+
+def _tensors(arrays):
+    return {k: torch.from_numpy(np.array(v)) for k, v in arrays.items()}
+
+
+def saved_state(net):
+    """Return the state of ``net`` to pickle or save with skops (``__getstate__``).
+
+    The attributes of the net, except those built again on load (see
+    ``_REBUILT_ON_LOAD``); the module's weights as numpy arrays; the history
+    as a list of dicts; and, instead of the parameters left at a default
+    that is a class or a function (``module=TextModule``,
+    ``criterion=CrossEntropyLoss``, ``optimizer=AdamW``, skorch's
+    ``dataset`` and ``iterator_*``), their names.
+    """
+    state = dict(vars(net))
+    for key in _REBUILT_ON_LOAD:
+        state.pop(key, None)
+    # Extra torch modules of a subclass stay as they are (pickle saves them;
+    # skops lists their types as untrusted).
+    module = state.pop("module_", None)
+    if module is not None:
+        state[_WEIGHTS] = {k: _numpy(v) for k, v in module.state_dict().items()}
+        embedding = getattr(module, "embedding", None)
+        if isinstance(embedding, torch.nn.Embedding):
+            state[_EMBEDDING_DIM] = int(embedding.embedding_dim)
+        criterion = getattr(net, "criterion_", None)
+        if isinstance(criterion, torch.nn.Module) and criterion.state_dict():
+            state[_CRITERION_WEIGHTS] = {
+                k: _numpy(v) for k, v in criterion.state_dict().items()
+            }
+    vocabulary = state.get("vocabulary_")
+    if isinstance(vocabulary, dict) and list(vocabulary.values()) == list(
+        range(PADDING_IDX + 1, len(vocabulary) + PADDING_IDX + 1)
+    ):
+        # The words in id order, packed (vocabulary_from_words rebuilds it).
+        del state["vocabulary_"]
+        state[_WORDS] = pack_words(list(vocabulary))
+    if isinstance(state.get("history_"), History):
+        state["history_"] = list(state["history_"])
+    defaults = _init_defaults(type(net))
+    omitted = [
+        name
+        for name, value in state.items()
+        if name in defaults
+        and value is defaults[name]
+        and (isinstance(value, type) or callable(value))
+    ]
+    for name in omitted:
+        del state[name]
+    state[_DEFAULTS] = omitted
+    return state
+
+
+def restore_state(net, state):
+    """Set the attributes of ``net`` from ``saved_state`` (``__setstate__``).
+
+    The parameters saved by name get their defaults; a fitted net gets its
+    module (built as ``initialize`` does, with the fit-only sources
+    ``embeddings`` and ``init_from`` set aside, then given the saved
+    weights), a new criterion, optimizer and callbacks, and its token-id
+    index. Nothing in the state is unpickled.
+    """
+    state = dict(state)
+    if _SKORCH_BLOB in state:
+        raise ValueError(
+            f"This {type(net).__name__} was saved by an earlier development "
+            "version of sktransfer, whose state holds pickled torch objects; "
+            "fit the estimator again and save it with this version."
+        )
+    weights = state.pop(_WEIGHTS, None)
+    criterion_weights = state.pop(_CRITERION_WEIGHTS, None)
+    dim = state.pop(_EMBEDDING_DIM, None)
+    defaults = _init_defaults(type(net))
+    for name in state.pop(_DEFAULTS, ()):
+        if isinstance(name, str) and name in defaults:
+            state[name] = defaults[name]
+    if _WORDS in state:
+        words = unpack_words(state.pop(_WORDS), type(net).__name__)
+        state["vocabulary_"] = vocabulary_from_words(words)
+    history = state.get("history_")
+    if isinstance(history, list) and not isinstance(history, History):
+        state["history_"] = History(history)
+    if "device" in state:
+        # As skorch's __setstate__: a CUDA net loads on the CPU when this
+        # machine has no GPU (with skorch's DeviceWarning).
+        device = net._check_device(state["device"], get_map_location(state["device"]))
+        state["device"] = str(device) if isinstance(device, torch.device) else device
+    vars(net).update(state)
+    if "vocabulary_" in state:
+        vars(net)["_token_index"] = VocabularyIndex(net.vocabulary_)
+    if weights is not None:
+        _rebuild(net, weights, criterion_weights, dim)
+
+
+def _rebuild(net, weights, criterion_weights, dim):
+    """Build the module, criterion, optimizer and callbacks; load the weights."""
+    fitted = {
+        k: vars(net)[k]
+        for k in ("history_", "embedding_coverage_", "transferred_")
+        if k in vars(net)
+    }
+    given = {k: vars(net)[k] for k in ("embedding_dim", "embeddings", "init_from")}
+    # (initialize() clears the history in place: it gets none to clear.)
+    vars(net).update(embeddings=None, init_from=None, history_=None, initialized_=False)
+    if dim is not None:
+        vars(net)["embedding_dim"] = dim
+    try:
+        with net._seeded(_LOAD_SEEDS):
+            net.initialize()
+    finally:
+        vars(net).update(given)
+        vars(net).update(fitted)
+    name = type(net).__name__
+    try:
+        net.module_.load_state_dict(_tensors(weights))
+        if criterion_weights is not None:
+            net.criterion_.load_state_dict(_tensors(criterion_weights))
+    except RuntimeError as exc:
+        raise ValueError(
+            f"The saved weights of this {name} do not fit its module: {exc}"
+        ) from exc

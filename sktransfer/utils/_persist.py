@@ -30,7 +30,9 @@ __all__ = [
     "check_array",
     "check_json_params",
     "import_safetensors",
+    "pack_words",
     "read_directory",
+    "unpack_words",
     "write_directory",
 ]
 
@@ -298,3 +300,35 @@ def positive_int(config, key, path):
             f"got {value!r}."
         )
     return value
+
+
+def pack_words(words):
+    """Return ``words`` as one string and their lengths, for a compact state.
+
+    A list of words is one object per word in a skops file (about 100 bytes
+    each); the string and an int64 array of lengths are two, of about the
+    size of the text.
+    """
+    lengths = np.fromiter(map(len, words), dtype=np.int64, count=len(words))
+    return "".join(words), lengths
+
+
+def unpack_words(packed, owner):
+    """Return the words of ``pack_words``; ``ValueError`` if malformed."""
+    try:
+        text, lengths = packed
+        lengths = np.asarray(lengths)
+        ok = (
+            isinstance(text, str)
+            and lengths.ndim == 1
+            and lengths.dtype.kind in "iu"
+            and (lengths >= 0).all()
+            and int(lengths.sum()) == len(text)
+        )
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise ValueError(f"The saved vocabulary of this {owner} is malformed.")
+    ends = np.cumsum(lengths).tolist()
+    starts = [0, *ends[:-1]] if ends else []
+    return [text[a:b] for a, b in zip(starts, ends, strict=True)]

@@ -28,6 +28,8 @@ from sktransfer.adaptation import (
     SubspaceAlignmentAdapter,
     TCAAdapter,
     TrAdaBoostClassifier,
+    make_text_adaptation_pipeline,
+    select_pivots,
 )
 from sktransfer.model_selection import (
     DomainShuffleSplit,
@@ -198,6 +200,21 @@ def test_single_row_is_an_error_or_a_finite_result(estimator):
         TrAdaBoostClassifier(n_estimators=10**9),
         TrAdaBoostClassifier(learning_rate=np.nan),
         DomainAwareClassifier("not an estimator"),
+        # The methods made for text.
+        MSDATransformer(noise=1.0),
+        MSDATransformer(n_layers=10**9),
+        SCLAdapter(n_pivots=0),
+        SCLAdapter(alpha=0.0),
+        ClassBalancedSelfTrainingClassifier(LogisticRegression(), n_rounds=10**9),
+        ClassBalancedSelfTrainingClassifier(LogisticRegression(), max_fraction=0.0),
+        ClassBalancedSelfTrainingClassifier(
+            LogisticRegression(), target_prior=["a", "b"]
+        ),
+        ClassBalancedSelfTrainingClassifier(
+            LogisticRegression(), target_prior=[[0.5, 0.5]]
+        ),
+        ClassBalancedSelfTrainingClassifier(LogisticRegression(), target_prior=[1.0]),
+        DomainAwareClassifier(LogisticRegression(), prior_shift="mle"),
     ],
     ids=repr,
 )
@@ -223,8 +240,121 @@ def test_bad_params_are_a_clear_error(estimator):
             "n_estimators",
             "learning_rate",
             "estimator",
+            "noise",
+            "n_layers",
+            "n_pivots",
+            "alpha",
+            "n_rounds",
+            "max_fraction",
+            "target_prior",
+            "prior_shift",
         )
     )
+
+
+# --------------------------------------------------------------------------- #
+# select_pivots and make_text_adaptation_pipeline
+# --------------------------------------------------------------------------- #
+
+_B = (_rng.rand(10, 6) > 0.4).astype(float)
+_Y_B = np.tile([0, 1], 5)
+
+# (X_source, X_target, y_source, params, words the message must hold)
+PIVOT_CASES = {
+    "empty source": (_B[:0], _B, None, {}, "0 sample"),
+    "empty target": (_B, _B[:0], None, {}, "0 sample"),
+    "features differ": (_B, _B[:, :4], None, {}, "6 features but X_target has 4"),
+    "NaN": (np.where(_B > 0, np.nan, 0.0), _B, None, {}, "NaN"),
+    "inf": (_B, np.where(_B > 0, np.inf, 0.0), None, {}, "infinity"),
+    "strings": (_B.astype(str), _B, None, {}, "string"),
+    "1-D": (_B[0], _B, None, {}, "2D array"),
+    "3-D": (_B[:, :, None], _B, None, {}, "dim 3"),
+    "None": (None, _B, None, {}, "X_source"),
+    "y too short": (_B, _B, _Y_B[:-1], {}, "inconsistent numbers"),
+    "2-D y": (_B, _B, np.c_[_Y_B, _Y_B], {}, "1d array"),
+    "NaN in y": (_B, _B, np.r_[_Y_B[:-1], np.nan], {}, "NaN"),
+    "n_pivots=0": (_B, _B, None, {"n_pivots": 0}, "n_pivots"),
+    "n_pivots=2.5": (_B, _B, None, {"n_pivots": 2.5}, "n_pivots"),
+    "min_df=0": (_B, _B, None, {"min_df": 0}, "min_df"),
+}
+
+
+@pytest.mark.parametrize("case", list(PIVOT_CASES))
+def test_select_pivots_bad_input_is_a_clear_error(case):
+    X_s, X_t, y_s, params, words = PIVOT_CASES[case]
+    with pytest.raises((ValueError, TypeError), match=words) as excinfo:
+        _within(select_pivots, X_s, X_t, y_s, **{"min_df": 1, **params})
+    assert _raised_by_validation(excinfo), excinfo.traceback[-1].path
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e200])
+def test_select_pivots_on_extreme_scales_and_single_rows(scale):
+    # Pivots depend on which values are non-zero, never on their size.
+    expected = select_pivots(_B, _B[::-1], _Y_B, n_pivots=3, min_df=1)
+    got = select_pivots(_B * scale, _B[::-1] * scale, _Y_B, n_pivots=3, min_df=1)
+    np.testing.assert_array_equal(got, expected)
+    single = select_pivots(_B[:1], _B[1:2], None, n_pivots=3, min_df=1)
+    assert set(single) <= set(np.flatnonzero(_B[0] * _B[1]))
+
+
+_DOCS = ["a good film", "a bad film", "good fun", "bad acting"] * 2
+_Y_DOCS = [1, 0, 1, 0, -1, -1, -1, -1]
+
+
+class _NoProba:
+    def fit(self, X, y):
+        return self
+
+    def predict(self, X):
+        return np.zeros(X.shape[0], dtype=int)
+
+
+@pytest.mark.parametrize(
+    "params, words",
+    [
+        ({"estimator": "not an estimator"}, "'estimator' parameter"),
+        ({"estimator": LogisticRegression}, "estimator must be an instance"),
+        ({"estimator": _NoProba()}, "no predict_proba"),
+        ({"vectorizer": "tfidf"}, "'vectorizer' parameter"),
+        ({"features": "passthrough"}, "'features' parameter"),
+        ({"features": MSDATransformer}, "features must be an instance"),
+        ({"self_training": "yes"}, "'self_training' parameter"),
+    ],
+    ids=repr,
+)
+def test_text_pipeline_bad_params_are_a_clear_error(params, words):
+    with pytest.raises((ValueError, TypeError), match=words) as excinfo:
+        make_text_adaptation_pipeline(**params)
+    assert _raised_by_validation(excinfo), excinfo.traceback[-1].path
+
+
+@pytest.mark.parametrize(
+    "y, words",
+    [
+        ([-1] * 8, "no labelled rows"),
+        ([1, 1, 1, 1, -1, -1, -1, -1], "single class"),
+        ([1, 0, np.nan, 0, -1, -1, -1, -1], "NaN"),
+        (_Y_DOCS[:-1], "7 entries"),
+    ],
+    ids=repr,
+)
+def test_text_pipeline_bad_labels_are_a_clear_error(y, words):
+    pipe = make_text_adaptation_pipeline().set_params(vectorizer__min_df=1)
+    with pytest.raises(ValueError, match=words) as excinfo:
+        _within(pipe.fit, _DOCS, y)
+    assert _raised_by_validation(excinfo), excinfo.traceback[-1].path
+
+
+@pytest.mark.parametrize(
+    "features",
+    [None, MSDATransformer(random_state=0), SCLAdapter(2, 1, min_df=1)],
+    ids=repr,
+)
+def test_text_pipeline_small_input_gives_finite_probabilities(features):
+    pipe = make_text_adaptation_pipeline(features=features)
+    proba = _within(pipe.set_params(vectorizer__min_df=1).fit, _DOCS, _Y_DOCS)
+    out = proba.predict_proba(_DOCS)
+    assert out.shape == (8, 2) and np.all(np.isfinite(out))
 
 
 # --------------------------------------------------------------------------- #

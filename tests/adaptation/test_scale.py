@@ -10,14 +10,19 @@ weights.
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose
+from sklearn.linear_model import LogisticRegression
 
 from sktransfer.adaptation import (
+    ClassBalancedSelfTrainingClassifier,
     CORALAdapter,
     DiscriminativeWeighting,
+    DomainAwareClassifier,
     FeatureAugmentationAdapter,
     KLIEPWeighting,
     KMMWeighting,
+    MSDATransformer,
     NearestNeighborWeighting,
+    SCLAdapter,
     SubspaceAlignmentAdapter,
     TCAAdapter,
     TrAdaBoostClassifier,
@@ -200,3 +205,39 @@ def test_power_of_two_scale(value, expected):
     assert s == expected
     if value:
         assert 1.0 <= abs(value) / s < 2.0 or s == 1.0
+
+
+@pytest.mark.parametrize(
+    "adapter",
+    [MSDATransformer(random_state=0), SCLAdapter(2, 1, min_df=1)],
+    ids=repr,
+)
+@pytest.mark.parametrize("c", SCALES)
+def test_feature_learners_give_finite_features_or_a_clear_error(data, adapter, c):
+    # mSDA and SCL solve least squares on X.T @ X: tanh layers and ridge
+    # penalties are not scale-free, so huge values are an error, never NaN.
+    X, y = data
+    X = (np.abs(X) > 0.5) * c  # non-negative, sparse-like, as text features
+    if c > 1:
+        with pytest.raises(ValueError, match="too large"):
+            adapter.fit(X, y)
+        return
+    out = adapter.fit(X, y).transform(X)
+    assert np.all(np.isfinite(out))
+
+
+@pytest.mark.parametrize(
+    "clf",
+    [
+        ClassBalancedSelfTrainingClassifier(LogisticRegression()),
+        DomainAwareClassifier(LogisticRegression(), prior_shift="em"),
+        DomainAwareClassifier(LogisticRegression(), prior_shift="bbse"),
+    ],
+    ids=repr,
+)
+@pytest.mark.parametrize("c", SCALES)
+def test_self_training_and_prior_shift_give_finite_probabilities(data, clf, c):
+    X, y = data
+    proba = clf.fit(X * c, y).predict_proba(X * c)
+    assert np.all(np.isfinite(proba))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)

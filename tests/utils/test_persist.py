@@ -11,7 +11,9 @@ from sktransfer.utils._persist import (
     DIRECTORY_FORMAT,
     check_array,
     check_json_params,
+    pack_words,
     read_directory,
+    unpack_words,
     write_directory,
 )
 
@@ -137,3 +139,29 @@ def test_check_json_params():
         check_json_params(Thing(), {"tokenizer": str.split}, {"tokenizer": "Do this"})
     with pytest.raises(ValueError, match="not a plain JSON value"):
         check_json_params(Thing(), {"x": float("nan")})
+
+
+@pytest.mark.parametrize(
+    "words", [[], ["a"], ["the", "", "new\nline", "café", "x" * 300]]
+)
+def test_pack_words_round_trip(words):
+    text, lengths = pack_words(words)
+    assert isinstance(text, str) and lengths.dtype == np.int64
+    assert unpack_words((text, lengths), "Est") == words
+
+
+@pytest.mark.parametrize(
+    "packed",
+    [
+        ("ab", np.array([1])),  # lengths do not add up
+        ("ab", np.array([-1, 3])),
+        ("ab", np.array([1.0, 1.0])),
+        ("ab", np.array([[1, 1]])),
+        (3, np.array([1])),
+        "ab",
+        None,
+    ],
+)
+def test_unpack_words_rejects_malformed_input(packed):
+    with pytest.raises(ValueError, match="saved vocabulary of this Est"):
+        unpack_words(packed, "Est")

@@ -148,7 +148,6 @@ def test_table_and_summary(result):
 
 
 def test_plot_writes_an_annotated_heatmap(result, tmp_path):
-    pytest.importorskip("matplotlib")  # in the test extra
     path = tmp_path / "gain.png"
     ax = plot_demo_gain(result, path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -184,7 +183,6 @@ def test_bad_arguments(kwargs, match):
 # the command
 # --------------------------------------------------------------------------- #
 def test_command_writes_table_json_and_plot(result, tmp_path, monkeypatch, capsys):
-    pytest.importorskip("matplotlib")
     calls = []
 
     def fake(domains, **kwargs):

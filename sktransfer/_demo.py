@@ -527,13 +527,18 @@ def format_demo_table(result):
     settings = result["settings"]
     n_docs = settings["n_docs"]
     size = "all documents" if n_docs is None else f"up to {n_docs:,} documents"
+    labels = (
+        f"The net-tgt and net-init columns use {settings['n_target_labels']} "
+        "labelled target documents, the others none. "
+        if "net_target" in methods
+        else "No method uses target labels. "
+    )
     caption = (
         "Target balanced accuracy (the headline; 0.5 = chance on two classes) and "
         "accuracy, for every ordered pair of domains (source -> target; "
         f"{size} per domain; scored on the target documents whose labels no "
-        f"method saw). The net-tgt and net-init columns use "
-        f"{settings['n_target_labels']} labelled target documents, the others "
-        "none. An accuracy below the majority column's is worse than a constant."
+        f"method saw). {labels}An accuracy below the majority column's is worse "
+        "than a constant."
     )
     lines = textwrap.wrap(caption, 88)
     width = max(8, *(len(_SHORT[m]) for m in methods)) + 1

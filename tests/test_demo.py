@@ -1,5 +1,6 @@
 """The transfer comparison of ``sktransfer demo``."""
 
+import io
 import json
 import os
 import stat
@@ -57,6 +58,7 @@ def _true_labels(domain, result):
 
 
 def test_records_cover_every_pair_and_method(result):
+    """Every (pair, method) once, with every field in range."""
     neural = ["net_source", "net_target", "net_init_from"]
     expected = [m for m in DEMO_METHODS if _torch_available() or m not in neural]
     assert result["methods"] == expected
@@ -95,10 +97,26 @@ def test_result_is_json_serialisable(result):
     assert json.loads(json.dumps(result)) == result
 
 
-def test_same_seed_same_scores_and_no_output(result, capfd):
+class _Terminal(io.StringIO):
+    def isatty(self):
+        return True
+
+
+def test_same_seed_same_scores_and_only_a_progress_bar(result, capfd, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
     again = run_transfer_demo(
-        DOMAINS, quick=True, n_docs=N_DOCS, n_target_labels=N_LABELS, random_state=3
+        DOMAINS,
+        quick=True,
+        n_docs=N_DOCS,
+        n_target_labels=N_LABELS,
+        random_state=3,
+        progress=True,
     )
+    # The bar is drawn on a terminal only, and cleared at the end.
+    n_steps = 1 + 2 * len(result["methods"])
+    assert f"{n_steps}/{n_steps}" in terminal.getvalue()
+    assert "sktransfer demo" in terminal.getvalue()
     drop = "seconds"
     assert [{k: v for k, v in r.items() if k != drop} for r in again["records"]] == [
         {k: v for k, v in r.items() if k != drop} for r in result["records"]

@@ -20,28 +20,6 @@ def test_format_table_layout():
     assert lines[3].split() == ["bb", "0.250", "1.000"]
 
 
-def test_demo_command_prints_table(capsys):
-    assert (
-        main(
-            [
-                "demo",
-                "--domains",
-                "tweets",
-                "product_reviews",
-                "--cv",
-                "2",
-                "--metric",
-                "balanced_accuracy",
-            ]
-        )
-        == 0
-    )
-    out = capsys.readouterr().out
-    assert "Source-only balanced_accuracy" in out
-    assert "tweets" in out and "product_reviews" in out
-    assert "mean cross-domain" in out
-
-
 def test_demo_bad_domain_is_a_clean_error(capsys):
     with pytest.raises(SystemExit) as exc:
         main(["demo", "--domains", "emails"])

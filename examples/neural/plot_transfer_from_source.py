@@ -133,6 +133,8 @@ for seed in range(3):
         scores[name].append(balanced_accuracy_score(test_labels, pred))
         if seed == 0 and name == "init_from, fine-tuned":
             fine_tuned = clf
+        if seed == 0 and name == "from scratch":
+            scratch = clf
     labelled = np.flatnonzero(y != -1)
     clf = clone(base).set_params(random_state=seed, **transfer)
     clf.fit([products.data[i] for i in labelled], y[labelled])
@@ -201,10 +203,21 @@ show(only_200)
 
 # %%
 # The figure shows the mean balanced accuracy of each strategy, with the
-# three draws as dots.
+# three draws as dots (left), and the training loss of each epoch, from
+# ``history_``, of the model trained from scratch and of the fine-tuned one
+# (first draw, right): the fine-tuned model starts where the other ends.
 import matplotlib.pyplot as plt
 
-fig, ax = plt.subplots(figsize=(7, 4))
+fig, (ax, curves) = plt.subplots(
+    1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 2]}
+)
+for name, model in [("from scratch", scratch), ("init_from, fine-tuned", fine_tuned)]:
+    losses = model.history_[:, "train_loss"]
+    curves.plot(range(1, len(losses) + 1), losses, "o-", label=name)
+curves.set_xlabel("epoch")
+curves.set_ylabel("training loss (200 labelled reviews)")
+curves.set_title("Training curves, first draw")
+curves.legend()
 names = results.index[::-1]
 ax.barh(names, results.loc[names, "mean"], color="tab:blue", alpha=0.6)
 for i, name in enumerate(names):

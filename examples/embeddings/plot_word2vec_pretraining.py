@@ -56,17 +56,19 @@ print("training loss per epoch:", np.round(vec.training_loss_).astype(int))
 import matplotlib.pyplot as plt
 
 queries = ["good", "bad", "movie", "phone", "funny"]
-fig, axes = plt.subplots(1, len(queries), figsize=(12, 2.8), sharex=True)
+fig, axes = plt.subplots(1, len(queries), figsize=(13, 3), sharex=True)
 for ax, word in zip(axes, queries):
     neighbours = vec.wv_.most_similar(word, topn=6)
     print(f"{word:>6}: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
     words, similarities = zip(*neighbours)
     ax.barh(words, similarities, color="tab:blue", alpha=0.7)
+    for i, similarity in enumerate(similarities):
+        ax.text(0.03, i, f"{similarity:.2f}", va="center", color="white")
     ax.invert_yaxis()
-    ax.set_title(f"neighbours of '{word}'")
+    ax.set_title(f'"{word}"')
     ax.set_xlim(0, 1)
     ax.set_xlabel("cosine similarity")
-fig.suptitle("Nearest neighbours of five words in the pretrained vectors")
+fig.suptitle("The six nearest neighbours of five words in the pretrained vectors")
 fig.tight_layout()
 plt.show()
 

@@ -53,6 +53,10 @@ print(
 # all of them, so that every word of the domain gets a row of the embedding
 # matrix. Three random draws of the 200 labelled tweets smooth out the luck
 # of the draw; each model is scored on the tweets that were not labelled.
+# The labelled rows come first: ``-1`` rows scattered among labelled rows
+# could also be a class ``-1`` (labels such as ``{-1, 0, 1}``), and
+# sktransfer would warn with
+# :class:`~sktransfer.utils.MinusOneClassWarning`.
 import numpy as np
 
 tweets = load_sentiment_domains("tweets")
@@ -60,12 +64,13 @@ n_labelled = 200
 
 
 def draw(seed):
-    """``y`` with ``n_labelled`` labels, and the unlabelled rows to score on."""
-    labelled = np.random.RandomState(seed).permutation(len(tweets.data))[:n_labelled]
-    y = np.full(len(tweets.data), -1)
-    y[labelled] = tweets.target[labelled]
-    test = np.flatnonzero(y == -1)
-    return y, [tweets.data[i] for i in test], tweets.target[test]
+    """Every tweet, the ``n_labelled`` labelled ones first; ``y``; the test rows."""
+    order = np.random.RandomState(seed).permutation(len(tweets.data))
+    labelled, test = order[:n_labelled], np.sort(order[n_labelled:])
+    test_texts = [tweets.data[i] for i in test]
+    texts = [tweets.data[i] for i in labelled] + test_texts
+    y = np.concatenate([tweets.target[labelled], np.full(len(test), -1)])
+    return texts, y, test_texts, tweets.target[test]
 
 
 # %%
@@ -105,9 +110,9 @@ variants = {
 scores = {name: [] for name in variants}
 first_draw = {}  # the models of the first draw, for their training curves
 for seed in range(3):
-    y, test_texts, test_labels = draw(seed)
+    texts, y, test_texts, test_labels = draw(seed)
     for name, params in variants.items():
-        clf = clone(base).set_params(**params).fit(tweets.data, y)
+        clf = clone(base).set_params(**params).fit(texts, y)
         pred = clf.predict(test_texts)
         scores[name].append(balanced_accuracy_score(test_labels, pred))
         if seed == 0:
@@ -176,7 +181,7 @@ plt.show()
 from sklearn.frozen import FrozenEstimator
 from sklearn.model_selection import GridSearchCV
 
-y, test_texts, test_labels = draw(0)
+texts, y, test_texts, test_labels = draw(0)
 search = GridSearchCV(
     base,
     {
@@ -185,7 +190,7 @@ search = GridSearchCV(
     },
     cv=3,
 )
-search.fit(tweets.data, y)
+search.fit(texts, y)
 for params, score in zip(
     search.cv_results_["params"], search.cv_results_["mean_test_score"]
 ):
@@ -218,7 +223,7 @@ from pathlib import Path
 best = search.best_estimator_
 with tempfile.TemporaryDirectory() as tmp:
     path = best.save_weights(Path(tmp) / "tweets.safetensors")
-    fresh = clone(best).set_params(max_epochs=0).fit(tweets.data, y)
+    fresh = clone(best).set_params(max_epochs=0).fit(texts, y)
     fresh.load_weights(path)
 print(
     "same predictions after loading:",

@@ -57,6 +57,7 @@ weightings = {
     "nearest neighbour": NearestNeighborWeighting(metric="cosine"),
 }
 print(f"{'weighting':<20}{'balanced acc.':>14}{'ESS %':>8}")
+results = {}
 for name, weighting in weightings.items():
     pipe = make_pipeline(
         TfidfVectorizer(sublinear_tf=True, min_df=2),
@@ -70,7 +71,27 @@ for name, weighting in weightings.items():
         w = pipe[-1].weighting_.weights_[: len(Xs)]
         # Effective sample size: how many equally weighted rows they are worth.
         ess = 100 * w.sum() ** 2 / (w**2).sum() / len(w)
+    results[name] = (score, ess)
     print(f"{name:<20}{score:>14.3f}{ess:>8.1f}")
+
+# %%
+# The same numbers as a figure: the balanced accuracy on the tweets (left;
+# dashed: no weighting) and the effective sample size of the weights (right).
+import matplotlib.pyplot as plt
+
+names = list(results)
+fig, (left, right) = plt.subplots(1, 2, figsize=(9, 3.2), sharey=True)
+left.barh(names, [results[n][0] for n in names], color="tab:blue", alpha=0.7)
+left.axvline(results["none"][0], color="k", linestyle="--", linewidth=1)
+left.set_xlim(0.5, max(r[0] for r in results.values()) + 0.03)
+left.set_xlabel("balanced accuracy on the tweets")
+right.barh(names, [results[n][1] for n in names], color="tab:orange", alpha=0.7)
+right.set_xlim(0, 100)
+right.set_xlabel("effective sample size (% of the source rows)")
+left.invert_yaxis()
+fig.suptitle("Product reviews -> tweets: importance weightings")
+fig.tight_layout()
+plt.show()
 
 # %%
 # Reading the results

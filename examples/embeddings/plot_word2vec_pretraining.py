@@ -53,9 +53,24 @@ print("training loss per epoch:", np.round(vec.training_loss_).astype(int))
 # film). "phone" sits among the product-review vocabulary (camera, player),
 # next to a few words that only share its contexts by chance: the corpus is
 # small.
-for word in ["good", "bad", "movie", "phone", "funny"]:
+import matplotlib.pyplot as plt
+
+queries = ["good", "bad", "movie", "phone", "funny"]
+fig, axes = plt.subplots(1, len(queries), figsize=(13, 3), sharex=True)
+for ax, word in zip(axes, queries):
     neighbours = vec.wv_.most_similar(word, topn=6)
     print(f"{word:>6}: " + ", ".join(f"{w} ({s:.2f})" for w, s in neighbours))
+    words, similarities = zip(*neighbours)
+    ax.barh(words, similarities, color="tab:blue", alpha=0.7)
+    for i, similarity in enumerate(similarities):
+        ax.text(0.03, i, f"{similarity:.2f}", va="center", color="white")
+    ax.invert_yaxis()
+    ax.set_title(f'"{word}"')
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("cosine similarity")
+fig.suptitle("The six nearest neighbours of five words in the pretrained vectors")
+fig.tight_layout()
+plt.show()
 
 # %%
 # Word vectors as features for domain transfer

@@ -160,6 +160,20 @@ class OneDomainWarning(UserWarning):
     With no target rows (every row labelled and no ``sample_domain``), or no
     source rows (``y=None``), there is nothing to align: adapters behave as the
     identity and weightings give every row weight 1.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sktransfer.adaptation import CORALAdapter, OneDomainWarning
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0]])
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     adapter = CORALAdapter().fit(X, [0, 1, 0])  # no row marked -1
+    >>> [w.category.__name__ for w in caught]
+    ['OneDomainWarning']
+    >>> adapter.identity_
+    True
     """
 
 
@@ -172,6 +186,22 @@ class NoLabelledTargetWarning(UserWarning):
     labelled (marked with a negative ``sample_domain``); without them the
     adapter cannot beat a source-only model and TrAdaBoost falls back to plain
     boosting.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sktransfer.adaptation import (
+    ...     FeatureAugmentationAdapter,
+    ...     NoLabelledTargetWarning,
+    ... )
+    >>> X = np.array([[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [1.0, 2.0]])
+    >>> y = [0, 1, -1, -1]  # no labelled target row
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     Z = FeatureAugmentationAdapter().fit_transform(X, y)
+    >>> [w.category.__name__ for w in caught]
+    ['NoLabelledTargetWarning']
     """
 
 
@@ -310,6 +340,31 @@ class BaseAdapter(
     (:class:`~sklearn.base.ClassNamePrefixFeaturesOutMixin` style, from
     ``_n_features_out``); override :meth:`_get_feature_names_out` to change
     them.
+
+    Examples
+    --------
+    An adapter that centres each domain on its own mean:
+
+    >>> import numpy as np
+    >>> from sktransfer.adaptation import BaseAdapter
+    >>> class MeanShiftAdapter(BaseAdapter):
+    ...     def _fit_domains(self, X, masks):
+    ...         self.source_mean_ = X[masks.source].mean(axis=0)
+    ...         self.target_mean_ = X[masks.target].mean(axis=0)
+    ...         self._n_features_out = X.shape[1]
+    ...     def _transform_source(self, X):
+    ...         return X - self.source_mean_
+    ...     def _transform_target(self, X):
+    ...         return X - self.target_mean_
+    >>> X = np.array([[0.0, 0.0], [2.0, 2.0], [10.0, 10.0], [12.0, 12.0]])
+    >>> y = [0, 1, -1, -1]  # the last two rows are the unlabelled target
+    >>> MeanShiftAdapter().fit_transform(X, y)
+    array([[-1., -1.],
+           [ 1.,  1.],
+           [-1., -1.],
+           [ 1.,  1.]])
+    >>> MeanShiftAdapter().fit(X, y).get_feature_names_out()
+    array(['meanshiftadapter0', 'meanshiftadapter1'], dtype=object)
     """
 
     def _reset(self):
@@ -502,6 +557,23 @@ class BaseWeighting(_FitOnDomainsMixin, BaseEstimator, metaclass=ABCMeta):
     source rows; weightings that can weight new rows also implement
     ``compute_weights(X)``. ``X`` is validated as numeric, dense or CSR (the
     class attributes ``_accept_sparse`` and ``_dtype`` change that).
+
+    Examples
+    --------
+    A weighting that gives source rows near the target mean more weight:
+
+    >>> import numpy as np
+    >>> from sktransfer.adaptation import BaseWeighting
+    >>> class CloseToTargetWeighting(BaseWeighting):
+    ...     def _fit_weights(self, X, masks):
+    ...         centre = X[masks.target].mean(axis=0)
+    ...         distance = np.linalg.norm(X[masks.source] - centre, axis=1)
+    ...         weights = np.exp(-distance)
+    ...         return weights / weights.mean()
+    >>> X = np.array([[0.0], [1.0], [2.0], [2.0], [2.0]])
+    >>> y = [0, 1, 0, -1, -1]  # the last two rows are the unlabelled target
+    >>> CloseToTargetWeighting().fit(X, y).weights_.round(2)
+    array([0.27, 0.73, 2.  , 1.  , 1.  ])
     """
 
     _dtype = "numeric"

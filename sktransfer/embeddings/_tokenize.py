@@ -116,6 +116,17 @@ class Tokenizer:
     -----
     Documents that already are lists (or tuples) of str tokens are used as
     they are: neither lowercased nor split.
+
+    Examples
+    --------
+    >>> from sktransfer.embeddings import Tokenizer
+    >>> tokenize = Tokenizer()
+    >>> tokenize("A good film, a GREAT cast!")
+    ['good', 'film', 'great', 'cast']
+    >>> Tokenizer(token_pattern=None)("A good film")
+    ['a', 'good', 'film']
+    >>> tokenize(["already", "Tokenised"])
+    ['already', 'Tokenised']
     """
 
     def __init__(

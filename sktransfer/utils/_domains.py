@@ -54,6 +54,19 @@ class MinusOneClassWarning(UserWarning):
     sentiment, signed ratings), those rows would silently be dropped as
     unlabelled. See :func:`check_domains` for when it is raised and how to
     silence it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sktransfer.utils import MinusOneClassWarning, check_domains
+    >>> y = [-1, 0, 1, -1, 0, 1]  # -1 scattered among the classes
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     masks = check_domains(y)
+    >>> [w.category.__name__ for w in caught]
+    ['MinusOneClassWarning']
+    >>> check_domains(y, sample_domain=[0, 0, 0, 0, 0, 0]).labelled.all()
+    np.True_
     """
 
 
@@ -81,6 +94,17 @@ class DomainMasks:
         How the unlabelled marker was read: ``-1`` or NaN.
     explicit : bool
         Whether ``sample_domain`` was given by the caller.
+
+    Examples
+    --------
+    >>> from sktransfer.utils import check_domains
+    >>> masks = check_domains([1, 0, -1, -1])
+    >>> masks.source
+    array([ True,  True, False, False])
+    >>> masks.sample_domain
+    array([ 0,  0, -1, -1])
+    >>> masks.n_samples, masks.has_target, masks.explicit
+    (4, True, False)
     """
 
     y: np.ndarray | None

@@ -5,8 +5,9 @@
 delegating to the module of its concern: the vocabulary and token ids
 (``_vocabulary``), their datasets and loaders (``_data``), the initial word
 vectors (``_embeddings``), ``init_from`` and the weights files
-(``_transfer``), the callbacks of the transfer parameters (``_callbacks``)
-and the sample-weighted loss (``_losses``).
+(``_transfer``), the callbacks of the transfer parameters (``_callbacks``),
+the sample-weighted loss (``_losses``) and the transfer objectives
+(``_objectives``: domain-adversarial training, deep CORAL, distillation).
 
 Seeds (``_seeding``). A fit draws its seeds once from ``random_state``: one
 for torch (weights, dropout), one for the random rows of the embedding
@@ -59,6 +60,12 @@ from sktransfer.neural._embeddings import (
 )
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
+from sktransfer.neural._objectives import (
+    domain_classifier,
+    objective_callbacks,
+    objectives,
+    plan_objectives,
+)
 from sktransfer.neural._persist import _PersistenceMixin
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
 from sktransfer.neural._vocabulary import (
@@ -158,6 +165,9 @@ class _TextNetMixin(_PersistenceMixin):
         "freeze_encoder": ["boolean"],
         "unfreeze_at_epoch": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
+        "domain_adversarial": [Interval(Real, 0, None, closed="left")],
+        "domain_adversarial_schedule": [StrOptions({"constant", "ganin"})],
+        "coral_loss": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -248,13 +258,16 @@ class _TextNetMixin(_PersistenceMixin):
 
     def __sklearn_clone__(self):
         shared = {"init_from"} if self.init_from is not None else set()
+        if getattr(self, "teacher", None) is not None:
+            shared.add("teacher")
         if shares_embeddings(self.embeddings):
             shared.add("embeddings")
         if not shared:
             return super().__sklearn_clone__()
         # As sklearn.base.clone, but a fitted vectorizer (which clone would
         # un-fit) or KeyedVectors (which clone would deep-copy) is shared, and
-        # so is the fitted model of init_from (only read, never trained).
+        # so is the fitted model of init_from or the teacher (only read,
+        # never trained).
         params = self.get_params(deep=False)
         for name, value in params.items():
             if name not in shared:
@@ -271,6 +284,7 @@ class _TextNetMixin(_PersistenceMixin):
         # The seeds of a fit in progress (a callback may pickle the net) stay
         # with that fit.
         state.pop("_fit_seeds", None)
+        state.pop("_objective_plan", None)
         return state
 
     def __setstate__(self, state):
@@ -416,6 +430,11 @@ class _TextNetMixin(_PersistenceMixin):
         )
         self.module_ = self.module(**kwargs, embeddings=weights, **user)
         self.embedding_coverage_ = coverage
+        head = domain_classifier(self, name)
+        if head is not None:
+            self.domain_classifier_ = head
+        elif "domain_classifier_" in vars(self):
+            del self.domain_classifier_
         self.transferred_ = {"embedding": 0.0, "encoder": False, "head": False}
         if source is not None:
             head = _transfer.same_outputs(
@@ -468,7 +487,11 @@ class _TextNetMixin(_PersistenceMixin):
 
     @property
     def _default_callbacks(self):
-        return list(super()._default_callbacks) + parameter_callbacks(self)
+        return (
+            list(super()._default_callbacks)
+            + parameter_callbacks(self)
+            + objective_callbacks(self)
+        )
 
     def initialize_callbacks(self):
         """Build the callbacks; reject parameters of callbacks that do not exist.
@@ -645,16 +668,61 @@ class _TextNetMixin(_PersistenceMixin):
             [token_lists[i] for i in idx], self.vocabulary_, self._token_index
         )
         ids = id_storage(indptr, ids, self.max_length, batched_loading(self))
-        if sample_weight is not None:
-            # Batches carry their rows' weights to get_loss (infer drops them).
-            ids = {"X": ids, "sample_weight": sample_weight.astype(np.float32)}
         offset = 0 if first_fit else len(self.history_ or ())
-        with self._seeded(fit_seeds(self.random_state, offset)):
+        seeds = fit_seeds(self.random_state, offset)
+        found, extras, plan = objectives(self), {}, None
+        if found is not None:
+            extras, plan = plan_objectives(
+                self, found, rows.masks, docs, token_lists, seeds.batches
+            )
+        if sample_weight is not None:
+            extras["sample_weight"] = sample_weight.astype(np.float32)
+        if extras:
+            # Batches carry their rows' weights (and what the objectives read)
+            # to get_loss; infer drops them.
+            ids = {"X": ids, **extras}
+        with self._seeded(seeds), self._objective_plan(plan):
             if first_fit or not self.initialized_:
                 self.initialize()
             super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
         self._check_finite_weights()
         return self
+
+    @contextmanager
+    def _objective_plan(self, plan):
+        """Train with the objectives' ``plan`` (None: skorch's training step)."""
+        if plan is None:
+            yield
+            return
+        vars(self)["_objective_plan"] = plan
+        try:
+            yield
+        finally:
+            del vars(self)["_objective_plan"]
+
+    def train_step_single(self, batch, **fit_params):
+        """Compute the loss of a training batch and its gradients.
+
+        skorch's step, or with ``domain_adversarial``, ``coral_loss`` or a
+        ``teacher``, the step of the transfer objectives (batches joined by
+        unlabelled rows; each loss term recorded in ``history``).
+
+        Parameters
+        ----------
+        batch : tuple
+            A batch of the training loader.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        step : dict
+            ``{'loss': loss, 'y_pred': outputs of the labelled rows}``.
+        """
+        plan = vars(self).get("_objective_plan")
+        if plan is None:
+            return super().train_step_single(batch, **fit_params)
+        return plan.train_step_single(self, batch, **fit_params)
 
     def infer(self, x, **fit_params):
         """Run the module on a batch (its sample weights left out).
@@ -672,7 +740,7 @@ class _TextNetMixin(_PersistenceMixin):
         y_infer : torch.Tensor
             The module's output.
         """
-        if isinstance(x, dict) and "sample_weight" in x:
+        if isinstance(x, dict) and "X" in x:
             x = x["X"]
         return super().infer(x, **fit_params)
 

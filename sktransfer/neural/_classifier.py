@@ -1,8 +1,11 @@
 """The neural text classifier."""
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval
 from skorch import NeuralNetClassifier
 from skorch.utils import is_dataset
 
@@ -38,6 +41,26 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     classes : array-like of shape (n_classes,), default=None
         The labels, in the order of the outputs. None uses the sorted labels
         of the labelled rows of ``y``.
+    teacher : classifier, default=None
+        Knowledge distillation (Hinton et al., 2015): a fitted classifier
+        with ``predict_proba`` and the same ``classes_`` as ``y``'s labels
+        (any scikit-learn pipeline over the same documents, typically a
+        stronger or a shallow adapted model). It is asked once per ``fit``
+        for the probabilities of every row, unlabelled rows included, and
+        the network learns to match them (see ``distillation_weight``). It
+        is never trained: ``clone`` shares it; as values of a parameter grid
+        (which scikit-learn clones) wrap it in
+        :class:`~sklearn.frozen.FrozenEstimator`. None turns it off.
+    distillation_weight : float, default=0.5
+        With a ``teacher``, the loss is ``(1 - distillation_weight)`` times
+        the cross-entropy on the labelled rows plus ``distillation_weight``
+        times ``T^2 KL(teacher^T || network^T)`` over the labelled and
+        unlabelled rows of each batch, where ``p^T`` is ``p`` softened by
+        the temperature ``T``. 1 learns from the teacher alone.
+    temperature : float, default=2.0
+        The distillation temperature ``T`` (> 0): the teacher's and the
+        network's probabilities are softened as ``softmax(log p / T)``; 1
+        matches the probabilities as they are.
     {kwargs}
 
     Attributes
@@ -88,6 +111,13 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
 
     _task = "classification"
 
+    _parameter_constraints: dict = {
+        **_TextNetMixin._parameter_constraints,
+        "teacher": [None, HasMethods(["predict_proba"])],
+        "distillation_weight": [Interval(Real, 0, 1, closed="both")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __init__(
         self,
         module=TextModule,
@@ -108,6 +138,12 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         freeze_encoder=False,
         unfreeze_at_epoch=None,
         embedding_lr=None,
+        domain_adversarial=0.0,
+        domain_adversarial_schedule="constant",
+        coral_loss=0.0,
+        teacher=None,
+        distillation_weight=0.5,
+        temperature=2.0,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,

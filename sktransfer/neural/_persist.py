@@ -188,6 +188,9 @@ def save_text_net(est, directory):
             "used while training).",
             "embeddings": fit_only.format("embeddings"),
             "init_from": fit_only.format("init_from"),
+            "teacher": "The teacher is only used while training: "
+            "set_params(teacher=None) before saving (predictions do not "
+            "change).",
         },
     )
     config = {

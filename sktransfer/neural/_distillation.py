@@ -12,7 +12,7 @@ import numpy as np
 from sklearn.exceptions import NotFittedError
 from torch.nn import functional as F
 
-__all__ = ["distillation_loss", "teacher_probabilities"]
+__all__ = ["distillation_loss", "teacher_predictions", "teacher_probabilities"]
 
 # The smallest probability whose log is taken (a teacher may give exact 0).
 _TINY = 1e-12
@@ -93,3 +93,37 @@ def teacher_probabilities(teacher, X, classes, owner):
         )
     column = {label: j for j, label in enumerate(theirs)}
     return proba[:, [column[label] for label in ours]].astype(np.float32)
+
+
+def teacher_predictions(teacher, X, owner):
+    """Ask a regressor teacher for its predictions of every row.
+
+    Parameters
+    ----------
+    teacher : regressor
+        A fitted regressor (or a :class:`~sklearn.frozen.FrozenEstimator` of
+        one).
+    X : sequence
+        All the rows of the fit (labelled and unlabelled).
+    owner : str
+        Name of the student, for error messages.
+
+    Returns
+    -------
+    pred : ndarray of shape (n_samples, 1), dtype float32
+        The teacher's predictions, the targets of the distillation term.
+    """
+    try:
+        pred = np.asarray(teacher.predict(X), dtype=np.float64)
+    except NotFittedError as exc:
+        raise ValueError(
+            f"{owner}: teacher must be fitted before it is used for distillation "
+            f"({exc})."
+        ) from exc
+    if pred.shape not in ((len(X),), (len(X), 1)) or not np.isfinite(pred).all():
+        raise ValueError(
+            f"{owner}: teacher.predict returned an array of shape {pred.shape} (or "
+            f"non-finite values); expected finite predictions of shape "
+            f"{(len(X),)}."
+        )
+    return pred.reshape(-1, 1).astype(np.float32)

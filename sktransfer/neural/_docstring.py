@@ -192,7 +192,7 @@ _SHARED_ATTRIBUTES = """
         ``'encoder'`` and ``'head'``, whether they were copied.
     module_ : torch.nn.Module
         The trained network.
-    domain_classifier_ : DomainClassifier
+    domain_classifier_ : torch.nn.Module
         The domain head, trained with ``domain_adversarial > 0`` only.
     history_ : skorch.History
         Per-epoch (and per-batch) losses and timings; also ``history``.

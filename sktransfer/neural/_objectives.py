@@ -11,7 +11,8 @@ target rows when the pool holds the target domain. The module runs once on
 the joined batch; the terms are
 
 - task: the criterion on the labelled rows (with their ``sample_weight``);
-- distillation: Hinton's loss on all the rows of the joined batch, mixed
+- distillation: Hinton's loss (for a regressor, the squared error to the
+  teacher's predictions) on all the rows of the joined batch, mixed
   with the task's as ``(1 - distillation_weight) * task +
   distillation_weight * distillation``;
 - coral: the CORAL loss between the features of the source and of the
@@ -45,7 +46,11 @@ from sktransfer.neural._adversarial import (
 )
 from sktransfer.neural._coral import coral_loss
 from sktransfer.neural._data import _RaggedIds
-from sktransfer.neural._distillation import distillation_loss, teacher_probabilities
+from sktransfer.neural._distillation import (
+    distillation_loss,
+    teacher_predictions,
+    teacher_probabilities,
+)
 from sktransfer.neural._vocabulary import token_list_ids
 
 __all__ = [
@@ -210,7 +215,12 @@ class _Plan:
         loss = task
         if found.distills:
             proba = to_tensor(torch.cat(teacher), device=net.device)
-            terms["distillation"] = distillation_loss(logits, proba, found.temperature)
+            if net._task == "classification":
+                terms["distillation"] = distillation_loss(
+                    logits, proba, found.temperature
+                )
+            else:
+                terms["distillation"] = F.mse_loss(logits, proba.to(logits))
             w = found.distillation_weight
             loss = (1 - w) * task + w * terms["distillation"]
         if found.aligns:
@@ -283,7 +293,10 @@ def plan_objectives(net, found, masks, docs, token_lists, seed):
         extras["is_target"] = masks.target[labelled].astype(np.float32)
     proba = None
     if found.distills:
-        proba = teacher_probabilities(found.teacher, docs, net.classes_, owner)
+        if net._task == "classification":
+            proba = teacher_probabilities(found.teacher, docs, net.classes_, owner)
+        else:
+            proba = teacher_predictions(found.teacher, docs, owner)
         extras["teacher"] = proba[labelled]
     pool = None
     if pool_rows.shape[0]:

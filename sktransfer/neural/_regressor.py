@@ -1,8 +1,11 @@
 """The neural text regressor."""
 
+from numbers import Real
+
 import numpy as np
 import torch
 from sklearn.base import _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval
 from sklearn.utils.metaestimators import available_if
 from skorch import NeuralNetRegressor
 
@@ -27,6 +30,18 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
     {shared_parameters}
     criterion : torch loss class, default=torch.nn.MSELoss
         Loss between the output and the target.
+    teacher : regressor, default=None
+        Knowledge distillation: a fitted regressor (any scikit-learn pipeline
+        over the same documents). It is asked once per ``fit`` for its
+        predictions of every row, unlabelled rows included, and the network
+        also learns to match them (see ``distillation_weight``). It is never
+        trained: ``clone`` shares it; as values of a parameter grid wrap it
+        in :class:`~sklearn.frozen.FrozenEstimator`. None turns it off.
+    distillation_weight : float, default=0.5
+        With a ``teacher``, the loss is ``(1 - distillation_weight)`` times
+        the criterion on the labelled rows plus ``distillation_weight`` times
+        the mean squared error between the network's and the teacher's
+        predictions over the labelled and unlabelled rows of each batch.
     {kwargs}
 
     Attributes
@@ -56,6 +71,12 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
 
     _task = "regression"
 
+    _parameter_constraints: dict = {
+        **_TextNetMixin._parameter_constraints,
+        "teacher": [None, HasMethods(["predict"])],
+        "distillation_weight": [Interval(Real, 0, 1, closed="both")],
+    }
+
     def __init__(
         self,
         module=TextModule,
@@ -79,6 +100,8 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
+        teacher=None,
+        distillation_weight=0.5,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,

@@ -196,7 +196,37 @@ def test_regressor_aligns_with_nan_targets(small):
     reg = small(TextRegressor, domain_adversarial=0.1, coral_loss=1.0).fit(X_ALL, y)
     assert {"train_loss_domain", "train_loss_coral"} <= set(reg.history[-1])
     assert reg.predict(TARGET).shape == (len(TARGET),)
-    assert "teacher" not in reg.get_params()
+
+
+def test_regressor_distills_a_regressor_teacher():
+    from sklearn.linear_model import Ridge
+
+    targets = np.where(Y == 1, 2.0, -1.0)
+    teacher = make_pipeline(TfidfVectorizer(), Ridge(alpha=3.0)).fit(X, targets)
+    y = np.concatenate([targets, np.full(len(TARGET), np.nan)])
+    reg = TextRegressor(
+        embedding_dim=16,
+        hidden_size=16,
+        dropout=0.0,
+        max_epochs=150,
+        lr=0.02,
+        batch_size=8,
+        teacher=teacher,
+        distillation_weight=1.0,
+        device="cpu",
+        random_state=0,
+    ).fit(X_ALL, y)
+    expected = teacher.predict(X_ALL)
+    # Ridge shrinks the targets: matching it is not matching the labels.
+    assert np.abs(expected - np.r_[targets, expected[len(X) :]]).max() > 0.3
+    assert np.abs(reg.predict(X_ALL) - expected).max() < 0.1
+    assert "temperature" not in reg.get_params()
+
+
+def test_regressor_teacher_without_predict_is_an_error(small):
+    y = np.where(Y_ALL < 0, np.nan, Y_ALL.astype(float))
+    with pytest.raises((TypeError, ValueError), match="'teacher' parameter"):
+        small(TextRegressor, teacher=TfidfVectorizer()).fit(X_ALL, y)
 
 
 def test_clone_and_pickle(small):

@@ -81,6 +81,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     their words enter the vocabulary. ``fit`` and ``score`` accept
     ``sample_domain`` and request it for metadata routing by default.
 
+    ``domain_adversarial``, ``coral_loss`` and ``teacher`` also train on the
+    unlabelled rows: see the "Transfer objectives" page of the user guide.
+
     ``predict`` and ``predict_proba`` also accept a torch ``Dataset`` of token
     ids (as skorch's scoring callbacks pass); ``predict`` then returns class
     indices, which match the encoded targets such datasets hold.
@@ -92,6 +95,12 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     .. [2] J. Howard and S. Ruder. "Universal Language Model Fine-tuning for
        Text Classification". ACL, 2018 (gradual unfreezing, discriminative
        learning rates).
+    .. [3] Y. Ganin et al. "Domain-Adversarial Training of Neural Networks".
+       JMLR 17(59), 2016 (``domain_adversarial``).
+    .. [4] B. Sun and K. Saenko. "Deep CORAL: Correlation Alignment for Deep
+       Domain Adaptation". ECCV 2016 Workshops (``coral_loss``).
+    .. [5] G. Hinton, O. Vinyals and J. Dean. "Distilling the Knowledge in a
+       Neural Network". 2015 (``teacher``).
 
     Examples
     --------

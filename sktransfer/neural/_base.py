@@ -60,6 +60,7 @@ from sktransfer.neural._embeddings import (
 )
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
+from sktransfer.neural._multitask import multitask_loss
 from sktransfer.neural._objectives import (
     domain_classifier,
     objective_callbacks,
@@ -620,7 +621,8 @@ class _TextNetMixin(_PersistenceMixin):
     # ------------------------------------------------------------------ #
     # fitting
     # ------------------------------------------------------------------ #
-    def _encode_targets(self, y, first_fit, classes=None):
+    def _encode_targets(self, y, first_fit, classes=None, masks=None):
+        """Encode the labelled rows' targets; also return arrays for their batches."""
         raise NotImplementedError
 
     def _fit(
@@ -659,7 +661,9 @@ class _TextNetMixin(_PersistenceMixin):
                 token_lists, self.min_count, self.max_vocab_size, name
             )
         idx = rows.masks.labelled_indices
-        y_enc = self._encode_targets(rows.masks.y[idx], first_fit, classes)
+        y_enc, task_extras = self._encode_targets(
+            rows.masks.y[idx], first_fit, classes, masks=rows.masks
+        )
         if first_fit:
             self.vocabulary_ = vocabulary
             # Built once per vocabulary; pickles as a reference to it.
@@ -675,6 +679,7 @@ class _TextNetMixin(_PersistenceMixin):
             extras, plan = plan_objectives(
                 self, found, rows.masks, docs, token_lists, seeds.batches
             )
+        extras.update(task_extras)
         if sample_weight is not None:
             extras["sample_weight"] = sample_weight.astype(np.float32)
         if extras:
@@ -765,7 +770,12 @@ class _TextNetMixin(_PersistenceMixin):
             A scalar.
         """
         weight = X.get("sample_weight") if isinstance(X, dict) else None
-        if weight is None:
+        tasks = X.get("task") if isinstance(X, dict) else None
+        if tasks is not None:
+            # One head per domain (TextClassifier's heads='per_domain').
+            columns = torch.as_tensor(y_true)
+            loss = multitask_loss(y_pred, columns, tasks, self._task_heads, weight)
+        elif weight is None:
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
         else:
             with per_row_losses(self.criterion_, type(self).__name__):

@@ -1,18 +1,20 @@
 """The neural text classifier."""
 
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.base import _fit_context
-from sklearn.utils._param_validation import HasMethods, Interval
-from skorch import NeuralNetClassifier
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet, NeuralNetClassifier
 from skorch.utils import is_dataset
 
 from sktransfer.neural._base import _TextNetMixin
 from sktransfer.neural._docstring import text_net_docstring
 from sktransfer.neural._module import TextModule
-from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
+from sktransfer.neural._multitask import fit_task_heads, predict_head
+from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN, checked_documents
 
 __all__ = ["TextClassifier"]
 
@@ -61,12 +63,36 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         The distillation temperature ``T`` (> 0): the teacher's and the
         network's probabilities are softened as ``softmax(log p / T)``; 1
         matches the probabilities as they are.
+    heads : {'shared', 'per_domain'}, default='shared'
+        ``'shared'``: one output layer for all the labelled rows.
+        ``'per_domain'``: multi-task learning, one head per domain (value of
+        ``sample_domain``) with labelled rows, over the shared embeddings and
+        encoder. Each domain may have its own label set (2-class sentiment on
+        one, 5-class ratings on another; or a source task and a few labelled
+        target rows); each head learns from its domain's rows only, with the
+        cross-entropy. Needs ``sample_domain`` with labelled rows of at least
+        2 domains.
+    task_weights : dict of int to float, default=None
+        With ``heads='per_domain'``, the weight of each domain's loss: the
+        loss of a batch is the sum over the domains of the weight times the
+        mean loss of the domain's rows (``L_source + lambda * L_target`` with
+        ``{{0: 1.0, -1: lambda}}``). None weighs every domain 1; domains left
+        out weigh 1.
+    predict_domain : int, default=None
+        With ``heads='per_domain'``, the domain whose head ``predict``,
+        ``predict_proba``, ``score`` and ``classes_`` use (it can be changed
+        after ``fit``). None means the single target domain (negative
+        ``sample_domain``) with labelled rows.
     {kwargs}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels, as given in ``y`` (strings stay strings).
+        The class labels, as given in ``y`` (strings stay strings); with
+        ``heads='per_domain'``, those of the head of ``predict_domain``.
+    domain_classes_ : dict of int to ndarray
+        With ``heads='per_domain'`` only: the class labels of each domain's
+        head.
     {shared_attributes}
 
     See Also
@@ -125,6 +151,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         "teacher": [None, HasMethods(["predict_proba"])],
         "distillation_weight": [Interval(Real, 0, 1, closed="both")],
         "temperature": [Interval(Real, 0, None, closed="neither")],
+        "heads": [StrOptions({"shared", "per_domain"})],
+        "task_weights": [dict, None],
+        "predict_domain": [Integral, None],
     }
 
     def __init__(
@@ -153,6 +182,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         teacher=None,
         distillation_weight=0.5,
         temperature=2.0,
+        heads="shared",
+        task_weights=None,
+        predict_domain=None,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -176,6 +208,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     @property
     def classes_(self):
         """The class labels (set by ``fit``)."""
+        heads = vars(self).get("_task_heads")
+        if heads is not None:
+            return heads.classes[self._predict_task()]
         try:
             return vars(self)["classes_"]
         except KeyError:
@@ -187,10 +222,55 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     def classes_(self, value):
         vars(self)["classes_"] = value
 
-    def _n_outputs(self):
-        return len(self.classes_)
+    def _predict_task(self):
+        """Index of the head that predicts (``predict_domain``)."""
+        return predict_head(
+            self._task_heads,
+            self.predict_domain,
+            self._target_domains,
+            type(self).__name__,
+        )
 
-    def _encode_targets(self, y, first_fit, classes=None):
+    def _n_outputs(self):
+        heads = vars(self).get("_task_heads")
+        return heads.n_outputs if heads is not None else len(self.classes_)
+
+    def _encode_targets(self, y, first_fit, classes=None, masks=None):
+        name = type(self).__name__
+        per_domain = self.heads == "per_domain"
+        if per_domain and self.teacher is not None:
+            raise ValueError(
+                f"{name}: teacher is not supported with heads='per_domain' (a "
+                "teacher has one label set); use heads='shared' to distil."
+            )
+        if per_domain and (classes is not None or self.classes is not None):
+            raise ValueError(
+                f"{name}: classes applies to heads='shared'; with "
+                "heads='per_domain' each head's classes are the labels of its "
+                "domain's rows."
+            )
+        if first_fit:
+            for key in ("_task_heads", "_target_domains", "domain_classes_"):
+                vars(self).pop(key, None)
+            if per_domain:
+                labelled = masks.labelled_indices
+                domains = masks.sample_domain[labelled]
+                heads = fit_task_heads(y, domains, self.task_weights, name)
+                vars(self)["_task_heads"] = heads
+                vars(self)["_target_domains"] = tuple(
+                    sorted(set(masks.sample_domain[masks.target].tolist()))
+                )
+                self.domain_classes_ = dict(zip(heads.domains, heads.classes))
+                # A predict_domain without a head fails here, not at predict.
+                self._predict_task()
+        heads = vars(self).get("_task_heads")
+        if heads is not None:
+            domains = masks.sample_domain[masks.labelled_indices]
+            tasks, columns = heads.encode(y, domains, name)
+            return columns, {"task": tasks}
+        return self._encode_labels(y, first_fit, classes), {}
+
+    def _encode_labels(self, y, first_fit, classes=None):
         name = type(self).__name__
         if y.dtype.kind == "f" and np.isinf(y).any():
             raise ValueError(
@@ -314,7 +394,16 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         proba : ndarray of shape (n_samples, n_classes), dtype float32
             Probabilities, columns ordered as ``classes_``.
         """
-        return self._forward(X)
+        heads = vars(self).get("_task_heads")
+        if heads is None:
+            return self._forward(X)
+        check_is_fitted(self)
+        columns = heads.columns(self._predict_task())
+        encoded = self._encode_documents(X)
+        if len(encoded) == 0:
+            return np.zeros((0, columns.stop - columns.start), dtype=np.float32)
+        logits = NeuralNet.forward(self, encoded, training=False)
+        return torch.softmax(logits[:, columns], dim=1).numpy()
 
     def predict(self, X):
         """Predict the class of documents.
@@ -330,4 +419,64 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
             Labels from ``classes_``.
         """
         index = self.predict_proba(X).argmax(axis=1)
-        return index if is_dataset(X) else self.classes_[index]
+        if is_dataset(X):
+            # skorch's scoring callbacks compare with the encoded targets:
+            # with heads='per_domain', the columns of all the heads.
+            heads = vars(self).get("_task_heads")
+            offset = 0 if heads is None else heads.offsets[self._predict_task()]
+            return index + offset
+        return self.classes_[index]
+
+    def score(self, X, y, sample_weight=None, *, sample_domain=None):
+        """Accuracy on the labelled rows of ``X``.
+
+        Unlabelled rows (``y == -1``) are ignored. With
+        ``heads='per_domain'`` and ``sample_domain``, only the rows of the
+        domain whose head predicts (``predict_domain``) are scored, since the
+        other domains' labels belong to other heads.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents.
+        y : array-like of shape (n_samples,)
+            True labels; ``-1`` for unlabelled rows.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Weights of the rows.
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Domain of each row, read as in :meth:`fit`.
+
+        Returns
+        -------
+        score : float
+            Accuracy on the labelled rows.
+        """
+        heads = vars(self).get("_task_heads")
+        if heads is not None and sample_domain is not None:
+            check_is_fitted(self)
+            domain = np.asarray(sample_domain)
+            docs = checked_documents(X, type(self).__name__)
+            if domain.shape != (len(docs),):
+                raise ValueError(
+                    f"{type(self).__name__}: sample_domain has shape "
+                    f"{domain.shape}, expected ({len(docs)},)."
+                )
+            predicting = heads.domains[self._predict_task()]
+            keep = np.flatnonzero(domain == predicting)
+            if not keep.size:
+                raise ValueError(
+                    f"{type(self).__name__}.score: no row of domain {predicting} "
+                    "(the predict_domain, whose head predicts) among the rows "
+                    "given; there is nothing to score."
+                )
+            docs = [docs[i] for i in keep]
+            # The head's rows, in their own dtype (an object y may mix the
+            # label sets of several heads).
+            y = np.asarray(np.asarray(y, dtype=object)[keep].tolist())
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight)[keep]
+            sample_domain = domain[keep]
+            X = docs
+        return super().score(
+            X, y, sample_weight=sample_weight, sample_domain=sample_domain
+        )

@@ -161,6 +161,12 @@ class _PersistenceMixin:
 
 def save_text_net(est, directory):
     """Write the fitted net ``est`` to ``directory`` (see ``save_pretrained``)."""
+    if vars(est).get("_task_heads") is not None:
+        raise ValueError(
+            f"{type(est).__name__}.save_pretrained: a model with "
+            "heads='per_domain' cannot be saved in the pickle-free format yet; "
+            "pickle it (trusted files only)."
+        )
     defaults = type(est)().get_params(deep=False)
     params = {}
     for key, value in est.get_params(deep=False).items():

@@ -124,7 +124,7 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
     def _n_outputs(self):
         return 1
 
-    def _encode_targets(self, y, first_fit, classes=None):
+    def _encode_targets(self, y, first_fit, classes=None, masks=None):
         y = np.asarray(y)
         y32 = y.astype(np.float32) if y.dtype.kind in "biuf" else None
         if y32 is None:
@@ -139,7 +139,7 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
                 "(and within the float32 range, about 3.4e38). NaN marks an "
                 "unlabelled row; inf is not a target."
             )
-        return y32.reshape(-1, 1)
+        return y32.reshape(-1, 1), {}
 
     @_fit_context(prefer_skip_nested_validation=True)
     @text_net_docstring

@@ -60,7 +60,7 @@ from sktransfer.neural._embeddings import (
 )
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
-from sktransfer.neural._multitask import multitask_loss
+from sktransfer.neural._multitask import multitask_loss, predict_head
 from sktransfer.neural._objectives import (
     domain_classifier,
     objective_callbacks,
@@ -384,6 +384,15 @@ class _TextNetMixin(_PersistenceMixin):
 
     def _n_outputs(self):
         raise NotImplementedError
+
+    def _predict_task(self):
+        """Index of the head that predicts (``predict_domain``)."""
+        return predict_head(
+            self._task_heads,
+            self.predict_domain,
+            self._target_domains,
+            type(self).__name__,
+        )
 
     def initialize_module(self):
         """Build the module from the fitted vocabulary and the embeddings."""
@@ -814,7 +823,10 @@ class _TextNetMixin(_PersistenceMixin):
 
         Unlabelled rows (``y == -1`` for classification, NaN for regression)
         are ignored, so a cross-validation fold holding unlabelled target rows
-        still gets a finite score.
+        still gets a finite score. With ``heads='per_domain'`` and
+        ``sample_domain``, only the rows of the domain whose head predicts
+        (``predict_domain``) are scored: the other domains' targets belong
+        to other heads.
 
         Parameters
         ----------
@@ -834,6 +846,31 @@ class _TextNetMixin(_PersistenceMixin):
             (regressor) on the labelled rows.
         """
         check_is_fitted(self)
+        heads = vars(self).get("_task_heads")
+        if heads is not None and sample_domain is not None:
+            domain = np.asarray(sample_domain)
+            docs = checked_documents(X, type(self).__name__)
+            if domain.shape != (len(docs),):
+                raise ValueError(
+                    f"{type(self).__name__}: sample_domain has shape "
+                    f"{domain.shape}, expected ({len(docs)},)."
+                )
+            predicting = heads.domains[self._predict_task()]
+            keep = np.flatnonzero(domain == predicting)
+            if not keep.size:
+                raise ValueError(
+                    f"{type(self).__name__}.score: no row of domain {predicting} "
+                    "(the predict_domain, whose head predicts) among the rows "
+                    "given; there is nothing to score."
+                )
+            docs = [docs[i] for i in keep]
+            # The head's rows, in their own dtype (an object y may mix the
+            # label sets of several heads).
+            y = np.asarray(np.asarray(y, dtype=object)[keep].tolist())
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight)[keep]
+            sample_domain = domain[keep]
+            X = docs
         docs = checked_documents(X, type(self).__name__)
         return score_labelled(
             self, docs, y, sample_weight, sample_domain, task=self._task

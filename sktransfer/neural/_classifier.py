@@ -13,8 +13,8 @@ from skorch.utils import is_dataset
 from sktransfer.neural._base import _TextNetMixin
 from sktransfer.neural._docstring import text_net_docstring
 from sktransfer.neural._module import TextModule
-from sktransfer.neural._multitask import fit_task_heads, predict_head
-from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN, checked_documents
+from sktransfer.neural._multitask import fit_task_heads
+from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
 
 __all__ = ["TextClassifier"]
 
@@ -222,15 +222,6 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     def classes_(self, value):
         vars(self)["classes_"] = value
 
-    def _predict_task(self):
-        """Index of the head that predicts (``predict_domain``)."""
-        return predict_head(
-            self._task_heads,
-            self.predict_domain,
-            self._target_domains,
-            type(self).__name__,
-        )
-
     def _n_outputs(self):
         heads = vars(self).get("_task_heads")
         return heads.n_outputs if heads is not None else len(self.classes_)
@@ -426,57 +417,3 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
             offset = 0 if heads is None else heads.offsets[self._predict_task()]
             return index + offset
         return self.classes_[index]
-
-    def score(self, X, y, sample_weight=None, *, sample_domain=None):
-        """Accuracy on the labelled rows of ``X``.
-
-        Unlabelled rows (``y == -1``) are ignored. With
-        ``heads='per_domain'`` and ``sample_domain``, only the rows of the
-        domain whose head predicts (``predict_domain``) are scored, since the
-        other domains' labels belong to other heads.
-
-        Parameters
-        ----------
-        X : iterable of str or of list of str
-            Documents.
-        y : array-like of shape (n_samples,)
-            True labels; ``-1`` for unlabelled rows.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row, read as in :meth:`fit`.
-
-        Returns
-        -------
-        score : float
-            Accuracy on the labelled rows.
-        """
-        heads = vars(self).get("_task_heads")
-        if heads is not None and sample_domain is not None:
-            check_is_fitted(self)
-            domain = np.asarray(sample_domain)
-            docs = checked_documents(X, type(self).__name__)
-            if domain.shape != (len(docs),):
-                raise ValueError(
-                    f"{type(self).__name__}: sample_domain has shape "
-                    f"{domain.shape}, expected ({len(docs)},)."
-                )
-            predicting = heads.domains[self._predict_task()]
-            keep = np.flatnonzero(domain == predicting)
-            if not keep.size:
-                raise ValueError(
-                    f"{type(self).__name__}.score: no row of domain {predicting} "
-                    "(the predict_domain, whose head predicts) among the rows "
-                    "given; there is nothing to score."
-                )
-            docs = [docs[i] for i in keep]
-            # The head's rows, in their own dtype (an object y may mix the
-            # label sets of several heads).
-            y = np.asarray(np.asarray(y, dtype=object)[keep].tolist())
-            if sample_weight is not None:
-                sample_weight = np.asarray(sample_weight)[keep]
-            sample_domain = domain[keep]
-            X = docs
-        return super().score(
-            X, y, sample_weight=sample_weight, sample_domain=sample_domain
-        )

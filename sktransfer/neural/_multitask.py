@@ -1,13 +1,15 @@
 """Multi-task heads of TextClassifier: one head per labelled domain.
 
 With ``heads='per_domain'`` every domain (``sample_domain`` value) with
-labelled rows is a task with its own label set. The heads are slices of the
+labelled rows is a task with its own label set (for TextRegressor, its own
+output). The heads are slices of the
 module's one output layer (so the module, its weights files and
 ``init_from`` stay those of :class:`~sktransfer.neural.TextModule`): task
 ``t`` owns the columns ``offsets[t]`` to ``offsets[t] + len(classes[t])``,
 and a row's target is encoded as the column of its label. A row's loss is
 the cross-entropy over its task's columns only (the other columns masked
-out), so each head learns from its task's rows alone, and the loss of a
+out; for a regressor, whose tasks own one column each, the squared error of
+its task's column), so each head learns from its task's rows alone, and the loss of a
 batch is ``sum_t task_weights[t] * mean(losses of the rows of task t)``.
 """
 
@@ -30,23 +32,26 @@ class TaskHeads(NamedTuple):
     weights: tuple
 
     @property
+    def regression(self):
+        """Whether the heads are a regressor's (one output each, no classes)."""
+        return self.classes[0] is None
+
+    def _size(self, task):
+        return 1 if self.regression else len(self.classes[task])
+
+    @property
     def n_outputs(self):
         """Number of columns of all the heads together."""
-        return self.offsets[-1] + len(self.classes[-1])
+        return self.offsets[-1] + self._size(len(self.domains) - 1)
 
     def columns(self, task):
         """Return the output columns of ``task`` (its index), as a slice."""
-        return slice(self.offsets[task], self.offsets[task] + len(self.classes[task]))
+        return slice(self.offsets[task], self.offsets[task] + self._size(task))
 
-    def task_of(self, domain):
-        """Return the index of the task of ``domain``, or None."""
-        return self.domains.index(domain) if domain in self.domains else None
-
-    def encode(self, y, domains, owner):
-        """Return the task index and output column of each row of ``y``."""
-        tasks = np.empty(len(y), dtype=np.int64)
-        columns = np.empty(len(y), dtype=np.int64)
-        for i, (label, domain) in enumerate(zip(y.tolist(), domains.tolist())):
+    def tasks_of(self, domains, owner):
+        """Return the task index of each row of the given ``domains``."""
+        tasks = np.empty(len(domains), dtype=np.int64)
+        for i, domain in enumerate(domains.tolist()):
             task = self.task_of(domain)
             if task is None:
                 raise ValueError(
@@ -54,18 +59,31 @@ class TaskHeads(NamedTuple):
                     f"heads are those of the domains {list(self.domains)} of the "
                     "first fit)."
                 )
+            tasks[i] = task
+        return tasks
+
+    def task_of(self, domain):
+        """Return the index of the task of ``domain``, or None."""
+        return self.domains.index(domain) if domain in self.domains else None
+
+    def encode(self, y, domains, owner):
+        """Return the task index and output column of each row of ``y``."""
+        tasks = self.tasks_of(domains, owner)
+        columns = np.empty(len(y), dtype=np.int64)
+        for i, (label, domain, task) in enumerate(
+            zip(y.tolist(), domains.tolist(), tasks.tolist())
+        ):
             index = {c: j for j, c in enumerate(self.classes[task].tolist())}
             if label not in index:
                 raise ValueError(
                     f"{owner}: y holds the label {label!r} in domain {domain}, "
                     f"whose head knows {self.classes[task].tolist()!r}."
                 )
-            tasks[i] = task
             columns[i] = self.offsets[task] + index[label]
         return tasks, columns
 
 
-def fit_task_heads(y, domains, task_weights, owner):
+def fit_task_heads(y, domains, task_weights, owner, regression=False):
     """Build the heads of the labelled rows ``y`` of the given ``domains``.
 
     Parameters
@@ -78,6 +96,8 @@ def fit_task_heads(y, domains, task_weights, owner):
         Weight of each domain's loss; None weighs every task 1.
     owner : str
         Name of the estimator, for error messages.
+    regression : bool, default=False
+        Whether the heads are a regressor's: one output each, no classes.
 
     Returns
     -------
@@ -110,6 +130,11 @@ def fit_task_heads(y, domains, task_weights, owner):
             weights[domain] = float(weight)
     classes, offsets, offset = [], [], 0
     for domain in found:
+        if regression:
+            classes.append(None)
+            offsets.append(offset)
+            offset += 1
+            continue
         labels = np.unique(y[domains == domain])
         if len(labels) < 2:
             raise ValueError(
@@ -171,8 +196,9 @@ def multitask_loss(logits, columns, tasks, heads, sample_weight=None):
     ----------
     logits : torch.Tensor of shape (n_rows, n_outputs)
         Outputs of every head.
-    columns : torch.Tensor of shape (n_rows,)
-        Output column of each row's label.
+    columns : torch.Tensor of shape (n_rows,) or (n_rows, 1)
+        Output column of each row's label (for a regressor's heads, the
+        rows' targets).
     tasks : torch.Tensor of shape (n_rows,)
         Task of each row.
     heads : TaskHeads
@@ -186,12 +212,20 @@ def multitask_loss(logits, columns, tasks, heads, sample_weight=None):
         A scalar; the tasks absent from the batch add nothing.
     """
     tasks = tasks.to(logits.device).long()
+    if heads.regression:
+        pred = logits.gather(1, tasks[:, None])[:, 0]
+        rows = (pred - columns.to(logits).reshape(-1)) ** 2
+        return _per_task_mean(rows, tasks, heads, sample_weight)
     owned = torch.zeros(len(heads.domains), heads.n_outputs, dtype=torch.bool)
     for task in range(len(heads.domains)):
         owned[task, heads.columns(task)] = True
     mask = owned.to(logits.device)[tasks]
     masked = logits.masked_fill(~mask, float("-inf"))
     rows = F.cross_entropy(masked, columns.to(logits.device).long(), reduction="none")
+    return _per_task_mean(rows, tasks, heads, sample_weight)
+
+
+def _per_task_mean(rows, tasks, heads, sample_weight):
     if sample_weight is None:
         sample_weight = torch.ones_like(rows)
     sample_weight = sample_weight.to(rows)

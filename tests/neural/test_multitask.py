@@ -193,3 +193,35 @@ def test_grid_search_with_routed_sample_domain():
     scores = grid.cv_results_["mean_test_score"]
     assert np.isfinite(scores).all()
     assert_array_equal(grid.best_estimator_.classes_, ["film", "music", "story"])
+
+
+def test_regressor_heads_one_output_per_domain():
+    from sktransfer.neural import TextRegressor
+
+    # Domain 0: +1/-1 sentiment; domain -1: the same documents on a scale
+    # shifted by +3 (a head of its own must learn the shift).
+    y0 = np.where(Y0 == 1, 1.0, -1.0)
+    y = np.r_[y0, y0 + 3.0]
+    sd = np.r_[np.zeros(len(X0), dtype=int), -np.ones(len(X0), dtype=int)]
+    reg = TextRegressor(
+        heads="per_domain",
+        embedding_dim=16,
+        hidden_size=16,
+        max_epochs=60,
+        lr=0.02,
+        batch_size=8,
+        device="cpu",
+        random_state=0,
+    ).fit(X0 + X0, y, sample_domain=sd)
+    assert reg.module_.head.out_features == 2
+    target = reg.predict(X0)
+    assert abs(target.mean() - 3.0) < 0.5
+    assert np.corrcoef(target, y0)[0, 1] > 0.8
+    reg.set_params(predict_domain=0)
+    source = reg.predict(X0)
+    assert abs(source.mean()) < 0.5
+    assert np.corrcoef(source, y0)[0, 1] > 0.8
+    # score keeps the rows of domain 0.
+    assert reg.score(X0 + X0, y, sample_domain=sd) == pytest.approx(reg.score(X0, y0))
+    with pytest.raises(ValueError, match="heads='per_domain' .* at least 2"):
+        clone(reg).fit(X0, y0)

@@ -5,8 +5,9 @@
 delegating to the module of its concern: the vocabulary and token ids
 (``_vocabulary``), their datasets and loaders (``_data``), the initial word
 vectors (``_embeddings``), ``init_from`` and the weights files
-(``_transfer``), the callbacks of the transfer parameters (``_callbacks``)
-and the sample-weighted loss (``_losses``).
+(``_transfer``), the callbacks of the transfer parameters (``_callbacks``),
+the sample-weighted loss (``_losses``) and the transfer objectives
+(``_objectives``: domain-adversarial training, deep CORAL, distillation).
 
 Seeds (``_seeding``). A fit draws its seeds once from ``random_state``: one
 for torch (weights, dropout), one for the random rows of the embedding
@@ -59,6 +60,13 @@ from sktransfer.neural._embeddings import (
 )
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
+from sktransfer.neural._multitask import multitask_loss, predict_head
+from sktransfer.neural._objectives import (
+    domain_classifier,
+    objective_callbacks,
+    objectives,
+    plan_objectives,
+)
 from sktransfer.neural._persist import _PersistenceMixin, restore_state, saved_state
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
 from sktransfer.neural._vocabulary import (
@@ -158,6 +166,9 @@ class _TextNetMixin(_PersistenceMixin):
         "freeze_encoder": ["boolean"],
         "unfreeze_at_epoch": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
+        "domain_adversarial": [Interval(Real, 0, None, closed="left")],
+        "domain_adversarial_schedule": [StrOptions({"constant", "ganin"})],
+        "coral_loss": [Interval(Real, 0, None, closed="left")],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -248,13 +259,16 @@ class _TextNetMixin(_PersistenceMixin):
 
     def __sklearn_clone__(self):
         shared = {"init_from"} if self.init_from is not None else set()
+        if getattr(self, "teacher", None) is not None:
+            shared.add("teacher")
         if shares_embeddings(self.embeddings):
             shared.add("embeddings")
         if not shared:
             return super().__sklearn_clone__()
         # As sklearn.base.clone, but a fitted vectorizer (which clone would
         # un-fit) or KeyedVectors (which clone would deep-copy) is shared, and
-        # so is the fitted model of init_from (only read, never trained).
+        # so is the fitted model of init_from or the teacher (only read,
+        # never trained).
         params = self.get_params(deep=False)
         for name, value in params.items():
             if name not in shared:
@@ -378,6 +392,15 @@ class _TextNetMixin(_PersistenceMixin):
     def _n_outputs(self):
         raise NotImplementedError
 
+    def _predict_task(self):
+        """Index of the head that predicts (``predict_domain``)."""
+        return predict_head(
+            self._task_heads,
+            self.predict_domain,
+            self._target_domains,
+            type(self).__name__,
+        )
+
     def initialize_module(self):
         """Build the module from the fitted vocabulary and the embeddings."""
         self._check_module()
@@ -424,6 +447,11 @@ class _TextNetMixin(_PersistenceMixin):
         )
         self.module_ = self.module(**kwargs, embeddings=weights, **user)
         self.embedding_coverage_ = coverage
+        head = domain_classifier(self, name)
+        if head is not None:
+            self.domain_classifier_ = head
+        elif "domain_classifier_" in vars(self):
+            del self.domain_classifier_
         self.transferred_ = {"embedding": 0.0, "encoder": False, "head": False}
         if source is not None:
             head = _transfer.same_outputs(
@@ -476,7 +504,11 @@ class _TextNetMixin(_PersistenceMixin):
 
     @property
     def _default_callbacks(self):
-        return list(super()._default_callbacks) + parameter_callbacks(self)
+        return (
+            list(super()._default_callbacks)
+            + parameter_callbacks(self)
+            + objective_callbacks(self)
+        )
 
     def initialize_callbacks(self):
         """Build the callbacks; reject parameters of callbacks that do not exist.
@@ -605,7 +637,8 @@ class _TextNetMixin(_PersistenceMixin):
     # ------------------------------------------------------------------ #
     # fitting
     # ------------------------------------------------------------------ #
-    def _encode_targets(self, y, first_fit, classes=None):
+    def _encode_targets(self, y, first_fit, classes=None, masks=None):
+        """Encode the labelled rows' targets; also return arrays for their batches."""
         raise NotImplementedError
 
     def _fit(
@@ -644,7 +677,9 @@ class _TextNetMixin(_PersistenceMixin):
                 token_lists, self.min_count, self.max_vocab_size, name
             )
         idx = rows.masks.labelled_indices
-        y_enc = self._encode_targets(rows.masks.y[idx], first_fit, classes)
+        y_enc, task_extras = self._encode_targets(
+            rows.masks.y[idx], first_fit, classes, masks=rows.masks
+        )
         if first_fit:
             self.vocabulary_ = vocabulary
             # Built once per vocabulary; pickles as a reference to it.
@@ -653,16 +688,62 @@ class _TextNetMixin(_PersistenceMixin):
             [token_lists[i] for i in idx], self.vocabulary_, self._token_index
         )
         ids = id_storage(indptr, ids, self.max_length, batched_loading(self))
-        if sample_weight is not None:
-            # Batches carry their rows' weights to get_loss (infer drops them).
-            ids = {"X": ids, "sample_weight": sample_weight.astype(np.float32)}
         offset = 0 if first_fit else len(self.history_ or ())
-        with self._seeded(fit_seeds(self.random_state, offset)):
+        seeds = fit_seeds(self.random_state, offset)
+        found, extras, plan = objectives(self), {}, None
+        if found is not None:
+            extras, plan = plan_objectives(
+                self, found, rows.masks, docs, token_lists, seeds.batches
+            )
+        extras.update(task_extras)
+        if sample_weight is not None:
+            extras["sample_weight"] = sample_weight.astype(np.float32)
+        if extras:
+            # Batches carry their rows' weights (and what the objectives read)
+            # to get_loss; infer drops them.
+            ids = {"X": ids, **extras}
+        with self._seeded(seeds), self._objective_plan(plan):
             if first_fit or not self.initialized_:
                 self.initialize()
             super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
         self._check_finite_weights()
         return self
+
+    @contextmanager
+    def _objective_plan(self, plan):
+        """Train with the objectives' ``plan`` (None: skorch's training step)."""
+        if plan is None:
+            yield
+            return
+        vars(self)["_objective_plan"] = plan
+        try:
+            yield
+        finally:
+            del vars(self)["_objective_plan"]
+
+    def train_step_single(self, batch, **fit_params):
+        """Compute the loss of a training batch and its gradients.
+
+        skorch's step, or with ``domain_adversarial``, ``coral_loss`` or a
+        ``teacher``, the step of the transfer objectives (batches joined by
+        unlabelled rows; each loss term recorded in ``history``).
+
+        Parameters
+        ----------
+        batch : tuple
+            A batch of the training loader.
+        **fit_params : dict
+            Passed to the module's ``forward``.
+
+        Returns
+        -------
+        step : dict
+            ``{'loss': loss, 'y_pred': outputs of the labelled rows}``.
+        """
+        plan = vars(self).get("_objective_plan")
+        if plan is None:
+            return super().train_step_single(batch, **fit_params)
+        return plan.train_step_single(self, batch, **fit_params)
 
     def infer(self, x, **fit_params):
         """Run the module on a batch (its sample weights left out).
@@ -680,7 +761,7 @@ class _TextNetMixin(_PersistenceMixin):
         y_infer : torch.Tensor
             The module's output.
         """
-        if isinstance(x, dict) and "sample_weight" in x:
+        if isinstance(x, dict) and "X" in x:
             x = x["X"]
         return super().infer(x, **fit_params)
 
@@ -705,7 +786,12 @@ class _TextNetMixin(_PersistenceMixin):
             A scalar.
         """
         weight = X.get("sample_weight") if isinstance(X, dict) else None
-        if weight is None:
+        tasks = X.get("task") if isinstance(X, dict) else None
+        if tasks is not None:
+            # One head per domain (TextClassifier's heads='per_domain').
+            columns = torch.as_tensor(y_true)
+            loss = multitask_loss(y_pred, columns, tasks, self._task_heads, weight)
+        elif weight is None:
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
         else:
             with per_row_losses(self.criterion_, type(self).__name__):
@@ -744,7 +830,10 @@ class _TextNetMixin(_PersistenceMixin):
 
         Unlabelled rows (``y == -1`` for classification, NaN for regression)
         are ignored, so a cross-validation fold holding unlabelled target rows
-        still gets a finite score.
+        still gets a finite score. With ``heads='per_domain'`` and
+        ``sample_domain``, only the rows of the domain whose head predicts
+        (``predict_domain``) are scored: the other domains' targets belong
+        to other heads.
 
         Parameters
         ----------
@@ -764,6 +853,31 @@ class _TextNetMixin(_PersistenceMixin):
             (regressor) on the labelled rows.
         """
         check_is_fitted(self)
+        heads = vars(self).get("_task_heads")
+        if heads is not None and sample_domain is not None:
+            domain = np.asarray(sample_domain)
+            docs = checked_documents(X, type(self).__name__)
+            if domain.shape != (len(docs),):
+                raise ValueError(
+                    f"{type(self).__name__}: sample_domain has shape "
+                    f"{domain.shape}, expected ({len(docs)},)."
+                )
+            predicting = heads.domains[self._predict_task()]
+            keep = np.flatnonzero(domain == predicting)
+            if not keep.size:
+                raise ValueError(
+                    f"{type(self).__name__}.score: no row of domain {predicting} "
+                    "(the predict_domain, whose head predicts) among the rows "
+                    "given; there is nothing to score."
+                )
+            docs = [docs[i] for i in keep]
+            # The head's rows, in their own dtype (an object y may mix the
+            # label sets of several heads).
+            y = np.asarray(np.asarray(y, dtype=object)[keep].tolist())
+            if sample_weight is not None:
+                sample_weight = np.asarray(sample_weight)[keep]
+            sample_domain = domain[keep]
+            X = docs
         docs = checked_documents(X, type(self).__name__)
         return score_labelled(
             self, docs, y, sample_weight, sample_domain, task=self._task

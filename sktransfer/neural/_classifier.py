@@ -1,14 +1,19 @@
 """The neural text classifier."""
 
+from numbers import Integral, Real
+
 import numpy as np
 import torch
 from sklearn.base import _fit_context
-from skorch import NeuralNetClassifier
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+from skorch import NeuralNet, NeuralNetClassifier
 from skorch.utils import is_dataset
 
 from sktransfer.neural._base import _TextNetMixin
 from sktransfer.neural._docstring import text_net_docstring
 from sktransfer.neural._module import TextModule
+from sktransfer.neural._multitask import fit_task_heads
 from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
 
 __all__ = ["TextClassifier"]
@@ -38,12 +43,56 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     classes : array-like of shape (n_classes,), default=None
         The labels, in the order of the outputs. None uses the sorted labels
         of the labelled rows of ``y``.
+    teacher : classifier, default=None
+        Knowledge distillation (Hinton et al., 2015): a fitted classifier
+        with ``predict_proba`` and the same ``classes_`` as ``y``'s labels
+        (any scikit-learn pipeline over the same documents, typically a
+        stronger or a shallow adapted model). It is asked once per ``fit``
+        for the probabilities of every row, unlabelled rows included, and
+        the network learns to match them (see ``distillation_weight``). It
+        is never trained: ``clone`` shares it; as values of a parameter grid
+        (which scikit-learn clones) wrap it in
+        :class:`~sklearn.frozen.FrozenEstimator`. None turns it off.
+    distillation_weight : float, default=0.5
+        With a ``teacher``, the loss is ``(1 - distillation_weight)`` times
+        the cross-entropy on the labelled rows plus ``distillation_weight``
+        times ``T^2 KL(teacher^T || network^T)`` over the labelled and
+        unlabelled rows of each batch, where ``p^T`` is ``p`` softened by
+        the temperature ``T``. 1 learns from the teacher alone.
+    temperature : float, default=2.0
+        The distillation temperature ``T`` (> 0): the teacher's and the
+        network's probabilities are softened as ``softmax(log p / T)``; 1
+        matches the probabilities as they are.
+    heads : {'shared', 'per_domain'}, default='shared'
+        ``'shared'``: one output layer for all the labelled rows.
+        ``'per_domain'``: multi-task learning, one head per domain (value of
+        ``sample_domain``) with labelled rows, over the shared embeddings and
+        encoder. Each domain may have its own label set (2-class sentiment on
+        one, 5-class ratings on another; or a source task and a few labelled
+        target rows); each head learns from its domain's rows only, with the
+        cross-entropy. Needs ``sample_domain`` with labelled rows of at least
+        2 domains.
+    task_weights : dict of int to float, default=None
+        With ``heads='per_domain'``, the weight of each domain's loss: the
+        loss of a batch is the sum over the domains of the weight times the
+        mean loss of the domain's rows (``L_source + lambda * L_target`` with
+        ``{{0: 1.0, -1: lambda}}``). None weighs every domain 1; domains left
+        out weigh 1.
+    predict_domain : int, default=None
+        With ``heads='per_domain'``, the domain whose head ``predict``,
+        ``predict_proba``, ``score`` and ``classes_`` use (it can be changed
+        after ``fit``). None means the single target domain (negative
+        ``sample_domain``) with labelled rows.
     {kwargs}
 
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels, as given in ``y`` (strings stay strings).
+        The class labels, as given in ``y`` (strings stay strings); with
+        ``heads='per_domain'``, those of the head of ``predict_domain``.
+    domain_classes_ : dict of int to ndarray
+        With ``heads='per_domain'`` only: the class labels of each domain's
+        head.
     {shared_attributes}
 
     See Also
@@ -58,6 +107,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     their words enter the vocabulary. ``fit`` and ``score`` accept
     ``sample_domain`` and request it for metadata routing by default.
 
+    ``domain_adversarial``, ``coral_loss`` and ``teacher`` also train on the
+    unlabelled rows: see the "Transfer objectives" page of the user guide.
+
     ``predict`` and ``predict_proba`` also accept a torch ``Dataset`` of token
     ids (as skorch's scoring callbacks pass); ``predict`` then returns class
     indices, which match the encoded targets such datasets hold.
@@ -69,6 +121,12 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     .. [2] J. Howard and S. Ruder. "Universal Language Model Fine-tuning for
        Text Classification". ACL, 2018 (gradual unfreezing, discriminative
        learning rates).
+    .. [3] Y. Ganin et al. "Domain-Adversarial Training of Neural Networks".
+       JMLR 17(59), 2016 (``domain_adversarial``).
+    .. [4] B. Sun and K. Saenko. "Deep CORAL: Correlation Alignment for Deep
+       Domain Adaptation". ECCV 2016 Workshops (``coral_loss``).
+    .. [5] G. Hinton, O. Vinyals and J. Dean. "Distilling the Knowledge in a
+       Neural Network". 2015 (``teacher``).
 
     Examples
     --------
@@ -87,6 +145,16 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     """
 
     _task = "classification"
+
+    _parameter_constraints: dict = {
+        **_TextNetMixin._parameter_constraints,
+        "teacher": [None, HasMethods(["predict_proba"])],
+        "distillation_weight": [Interval(Real, 0, 1, closed="both")],
+        "temperature": [Interval(Real, 0, None, closed="neither")],
+        "heads": [StrOptions({"shared", "per_domain"})],
+        "task_weights": [dict, None],
+        "predict_domain": [Integral, None],
+    }
 
     def __init__(
         self,
@@ -108,6 +176,15 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         freeze_encoder=False,
         unfreeze_at_epoch=None,
         embedding_lr=None,
+        domain_adversarial=0.0,
+        domain_adversarial_schedule="constant",
+        coral_loss=0.0,
+        teacher=None,
+        distillation_weight=0.5,
+        temperature=2.0,
+        heads="shared",
+        task_weights=None,
+        predict_domain=None,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -131,6 +208,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
     @property
     def classes_(self):
         """The class labels (set by ``fit``)."""
+        heads = vars(self).get("_task_heads")
+        if heads is not None:
+            return heads.classes[self._predict_task()]
         try:
             return vars(self)["classes_"]
         except KeyError:
@@ -143,9 +223,45 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         vars(self)["classes_"] = value
 
     def _n_outputs(self):
-        return len(self.classes_)
+        heads = vars(self).get("_task_heads")
+        return heads.n_outputs if heads is not None else len(self.classes_)
 
-    def _encode_targets(self, y, first_fit, classes=None):
+    def _encode_targets(self, y, first_fit, classes=None, masks=None):
+        name = type(self).__name__
+        per_domain = self.heads == "per_domain"
+        if per_domain and self.teacher is not None:
+            raise ValueError(
+                f"{name}: teacher is not supported with heads='per_domain' (a "
+                "teacher has one label set); use heads='shared' to distil."
+            )
+        if per_domain and (classes is not None or self.classes is not None):
+            raise ValueError(
+                f"{name}: classes applies to heads='shared'; with "
+                "heads='per_domain' each head's classes are the labels of its "
+                "domain's rows."
+            )
+        if first_fit:
+            for key in ("_task_heads", "_target_domains", "domain_classes_"):
+                vars(self).pop(key, None)
+            if per_domain:
+                labelled = masks.labelled_indices
+                domains = masks.sample_domain[labelled]
+                heads = fit_task_heads(y, domains, self.task_weights, name)
+                vars(self)["_task_heads"] = heads
+                vars(self)["_target_domains"] = tuple(
+                    sorted(set(masks.sample_domain[masks.target].tolist()))
+                )
+                self.domain_classes_ = dict(zip(heads.domains, heads.classes))
+                # A predict_domain without a head fails here, not at predict.
+                self._predict_task()
+        heads = vars(self).get("_task_heads")
+        if heads is not None:
+            domains = masks.sample_domain[masks.labelled_indices]
+            tasks, columns = heads.encode(y, domains, name)
+            return columns, {"task": tasks}
+        return self._encode_labels(y, first_fit, classes), {}
+
+    def _encode_labels(self, y, first_fit, classes=None):
         name = type(self).__name__
         if y.dtype.kind == "f" and np.isinf(y).any():
             raise ValueError(
@@ -269,7 +385,16 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         proba : ndarray of shape (n_samples, n_classes), dtype float32
             Probabilities, columns ordered as ``classes_``.
         """
-        return self._forward(X)
+        heads = vars(self).get("_task_heads")
+        if heads is None:
+            return self._forward(X)
+        check_is_fitted(self)
+        columns = heads.columns(self._predict_task())
+        encoded = self._encode_documents(X)
+        if len(encoded) == 0:
+            return np.zeros((0, columns.stop - columns.start), dtype=np.float32)
+        logits = NeuralNet.forward(self, encoded, training=False)
+        return torch.softmax(logits[:, columns], dim=1).numpy()
 
     def predict(self, X):
         """Predict the class of documents.
@@ -285,4 +410,10 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
             Labels from ``classes_``.
         """
         index = self.predict_proba(X).argmax(axis=1)
-        return index if is_dataset(X) else self.classes_[index]
+        if is_dataset(X):
+            # skorch's scoring callbacks compare with the encoded targets:
+            # with heads='per_domain', the columns of all the heads.
+            heads = vars(self).get("_task_heads")
+            offset = 0 if heads is None else heads.offsets[self._predict_task()]
+            return index + offset
+        return self.classes_[index]

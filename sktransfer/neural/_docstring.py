@@ -102,6 +102,29 @@ _SHARED_PARAMETERS = r"""
         Learning rate of the word vectors (a parameter group of its own),
         typically smaller than ``lr`` for pretrained vectors. None uses
         ``lr``.
+    domain_adversarial : float, default=0.0
+        Domain-adversarial training (DANN, Ganin et al., 2016) when > 0: a
+        domain head (one ReLU layer) learns to tell the target rows from the
+        source rows through a gradient reversal layer, which sends its
+        gradient back to the encoder negated and times this value, so the
+        encoder learns features the head cannot tell apart. Every training
+        batch of labelled rows is joined by as many unlabelled rows (drawn
+        in shuffled cycles), so that the domains are balanced when the
+        unlabelled rows are the target domain. Needs target rows (``y ==
+        -1``, NaN for a regressor, or a negative ``sample_domain``). 0 turns
+        it off (no domain head).
+    domain_adversarial_schedule : {'constant', 'ganin'}, default='constant'
+        ``'ganin'`` ramps the reversal weight from 0 up to
+        ``domain_adversarial`` over the training steps as in the paper
+        (``2 / (1 + exp(-10 p)) - 1`` at progress ``p``); ``'constant'`` uses
+        ``domain_adversarial`` from the first step.
+    coral_loss : float, default=0.0
+        Deep CORAL (Sun and Saenko, 2016) when > 0: adds this weight times
+        ``||C_S - C_T||_F^2 / (4 d^2)``, the distance between the
+        covariances of the encoder's features (the document vectors, of size
+        ``d``) on the source and on the target rows of each training batch
+        (joined by unlabelled rows as for ``domain_adversarial``). Needs
+        target rows. 0 turns it off.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labelled rows (stratified for
         classification), stop when the validation loss has not improved for
@@ -169,8 +192,15 @@ _SHARED_ATTRIBUTES = """
         ``'encoder'`` and ``'head'``, whether they were copied.
     module_ : torch.nn.Module
         The trained network.
+    domain_classifier_ : torch.nn.Module
+        The domain head, trained with ``domain_adversarial > 0`` only.
     history_ : skorch.History
         Per-epoch (and per-batch) losses and timings; also ``history``.
+        With a transfer objective on, ``train_loss`` is the loss minimised
+        and each of its terms is recorded too: ``train_loss_task`` (the
+        criterion on the labelled rows), ``train_loss_distillation``,
+        ``train_loss_coral`` and ``train_loss_domain`` (the domain head's
+        cross-entropy), each the mean over the epoch's batches.
 """
 
 

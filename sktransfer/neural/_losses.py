@@ -1,16 +1,14 @@
-"""Training objectives of the text nets, beyond skorch's criterion.
+"""The sample-weighted loss of the text nets.
 
-What lives here: how a batch's loss is made from the module's outputs. Today
-that is the ``sample_weight`` of ``fit``: the weighted mean of the
-criterion's per-row losses (:func:`per_row_losses`, :func:`weighted_mean`).
+How a batch's loss is made from the criterion when ``fit`` gets a
+``sample_weight``: the weighted mean of the criterion's per-row losses
+(:func:`per_row_losses`, :func:`weighted_mean`).
 
-Planned here (the next issue): the losses of multi-task heads, distillation
-from a fitted teacher, and the domain-adaptation losses that use the
-unlabelled target rows, domain-adversarial training (DANN, a gradient
-reversal layer and a domain classifier) and deep CORAL (the distance between
-the source and target feature covariances). Each will be a function of
-tensors (or a small ``torch.nn.Module``) that the nets' ``get_loss`` adds to
-the criterion's loss, tested here on its own.
+The transfer objectives each live in a module of their own and are tested
+there: gradient reversal and the domain head of domain-adversarial training
+(``_adversarial``), deep CORAL (``_coral``), distillation from a fitted
+teacher (``_distillation``); ``_objectives`` adds them to the criterion's
+loss during a fit.
 """
 
 from contextlib import contextmanager

@@ -211,6 +211,8 @@ class TextModule(nn.Module):
         The document encoder.
     head : torch.nn.Linear
         The output layer.
+    feature_size : int
+        Size of the document vector the head reads.
 
     References
     ----------
@@ -271,13 +273,20 @@ class TextModule(nn.Module):
         else:
             self.encoder = _LSTMEncoder(embedding_dim, hidden_size, lstm_pooling)
         self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(self.encoder.output_size, n_outputs)
+        self.feature_size = self.encoder.output_size
+        self.head = nn.Linear(self.feature_size, n_outputs)
 
-    def forward(self, X):
-        """Map token ids of shape (batch, length) to (batch, n_outputs)."""
+    def forward(self, X, return_features=False):
+        """Map token ids of shape (batch, length) to (batch, n_outputs).
+
+        With ``return_features=True``, also return the document vectors of
+        shape (batch, feature_size) that the head reads (before dropout), as
+        the domain-adaptation objectives need them.
+        """
         X = X.long()
         lengths = (X != PADDING_IDX).sum(dim=1)
         width = max(int(lengths.max()) if X.shape[0] else 0, 1)
         X = X[:, :width]
         features = self.encoder(X, lengths, self.embedding)
-        return self.head(self.dropout(features))
+        outputs = self.head(self.dropout(features))
+        return (outputs, features) if return_features else outputs

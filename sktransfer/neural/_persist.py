@@ -58,12 +58,16 @@ _REBUILT_ON_LOAD = (
     "optimizer_",
     "virtual_params_",
     "_token_index",
+    # The seeds and the objectives' plan of a fit in progress (a callback may
+    # pickle the net) stay with that fit.
     "_fit_seeds",
+    "_objective_plan",
 )
 
 # Keys of the saved state that are not attributes.
 _WEIGHTS = "_module_weights"
 _CRITERION_WEIGHTS = "_criterion_weights"
+_DOMAIN_HEAD_WEIGHTS = "_domain_classifier_weights"
 _EMBEDDING_DIM = "_module_embedding_dim"
 _DEFAULTS = "_default_params"
 _WORDS = "_vocabulary_words"
@@ -202,6 +206,12 @@ class _PersistenceMixin:
 
 def save_text_net(est, directory):
     """Write the fitted net ``est`` to ``directory`` (see ``save_pretrained``)."""
+    if vars(est).get("_task_heads") is not None:
+        raise ValueError(
+            f"{type(est).__name__}.save_pretrained: a model with "
+            "heads='per_domain' cannot be saved in the pickle-free format yet; "
+            "pickle it (trusted files only)."
+        )
     defaults = type(est)().get_params(deep=False)
     params = {}
     for key, value in est.get_params(deep=False).items():
@@ -229,6 +239,9 @@ def save_text_net(est, directory):
             "used while training).",
             "embeddings": fit_only.format("embeddings"),
             "init_from": fit_only.format("init_from"),
+            "teacher": "The teacher is only used while training: "
+            "set_params(teacher=None) before saving (predictions do not "
+            "change).",
         },
     )
     config = {
@@ -343,6 +356,13 @@ def saved_state(net):
         embedding = getattr(module, "embedding", None)
         if isinstance(embedding, torch.nn.Embedding):
             state[_EMBEDDING_DIM] = int(embedding.embedding_dim)
+        head = state.pop("domain_classifier_", None)
+        if isinstance(head, torch.nn.Module):
+            # The domain head of domain-adversarial training, kept so that
+            # partial_fit after loading goes on with it.
+            state[_DOMAIN_HEAD_WEIGHTS] = {
+                k: _numpy(v) for k, v in head.state_dict().items()
+            }
         criterion = getattr(net, "criterion_", None)
         if isinstance(criterion, torch.nn.Module) and criterion.state_dict():
             state[_CRITERION_WEIGHTS] = {
@@ -389,6 +409,7 @@ def restore_state(net, state):
         )
     weights = state.pop(_WEIGHTS, None)
     criterion_weights = state.pop(_CRITERION_WEIGHTS, None)
+    head_weights = state.pop(_DOMAIN_HEAD_WEIGHTS, None)
     dim = state.pop(_EMBEDDING_DIM, None)
     defaults = _init_defaults(type(net))
     for name in state.pop(_DEFAULTS, ()):
@@ -409,10 +430,10 @@ def restore_state(net, state):
     if "vocabulary_" in state:
         vars(net)["_token_index"] = VocabularyIndex(net.vocabulary_)
     if weights is not None:
-        _rebuild(net, weights, criterion_weights, dim)
+        _rebuild(net, weights, criterion_weights, dim, head_weights)
 
 
-def _rebuild(net, weights, criterion_weights, dim):
+def _rebuild(net, weights, criterion_weights, dim, head_weights=None):
     """Build the module, criterion, optimizer and callbacks; load the weights."""
     fitted = {
         k: vars(net)[k]
@@ -435,6 +456,11 @@ def _rebuild(net, weights, criterion_weights, dim):
         net.module_.load_state_dict(_tensors(weights))
         if criterion_weights is not None:
             net.criterion_.load_state_dict(_tensors(criterion_weights))
+        if head_weights is not None:
+            head = getattr(net, "domain_classifier_", None)
+            if head is None:
+                raise RuntimeError("no domain head to load the saved one into")
+            head.load_state_dict(_tensors(head_weights))
     except RuntimeError as exc:
         raise ValueError(
             f"The saved weights of this {name} do not fit its module: {exc}"

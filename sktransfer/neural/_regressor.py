@@ -1,14 +1,18 @@
 """The neural text regressor."""
 
+from numbers import Integral, Real
+
 import numpy as np
 import torch
 from sklearn.base import _fit_context
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from skorch import NeuralNetRegressor
 
 from sktransfer.neural._base import _TextNetMixin
 from sktransfer.neural._docstring import text_net_docstring
 from sktransfer.neural._module import TextModule
+from sktransfer.neural._multitask import fit_task_heads
 from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
 
 __all__ = ["TextRegressor"]
@@ -27,6 +31,34 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
     {shared_parameters}
     criterion : torch loss class, default=torch.nn.MSELoss
         Loss between the output and the target.
+    teacher : regressor, default=None
+        Knowledge distillation: a fitted regressor (any scikit-learn pipeline
+        over the same documents). It is asked once per ``fit`` for its
+        predictions of every row, unlabelled rows included, and the network
+        also learns to match them (see ``distillation_weight``). It is never
+        trained: ``clone`` shares it; as values of a parameter grid wrap it
+        in :class:`~sklearn.frozen.FrozenEstimator`. None turns it off.
+    distillation_weight : float, default=0.5
+        With a ``teacher``, the loss is ``(1 - distillation_weight)`` times
+        the criterion on the labelled rows plus ``distillation_weight`` times
+        the mean squared error between the network's and the teacher's
+        predictions over the labelled and unlabelled rows of each batch.
+    heads : {'shared', 'per_domain'}, default='shared'
+        ``'shared'``: one output for all the labelled rows.
+        ``'per_domain'``: multi-task learning, one output per domain (value
+        of ``sample_domain``) with labelled rows, over the shared embeddings
+        and encoder; each output learns from its domain's rows only, with
+        the squared error. Needs ``sample_domain`` with labelled rows of at
+        least 2 domains.
+    task_weights : dict of int to float, default=None
+        With ``heads='per_domain'``, the weight of each domain's loss: the
+        loss of a batch is the sum over the domains of the weight times the
+        mean loss of the domain's rows. None weighs every domain 1; domains
+        left out weigh 1.
+    predict_domain : int, default=None
+        With ``heads='per_domain'``, the domain whose output ``predict`` and
+        ``score`` use (it can be changed after ``fit``). None means the
+        single target domain (negative ``sample_domain``) with labelled rows.
     {kwargs}
 
     Attributes
@@ -56,6 +88,15 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
 
     _task = "regression"
 
+    _parameter_constraints: dict = {
+        **_TextNetMixin._parameter_constraints,
+        "teacher": [None, HasMethods(["predict"])],
+        "distillation_weight": [Interval(Real, 0, 1, closed="both")],
+        "heads": [StrOptions({"shared", "per_domain"})],
+        "task_weights": [dict, None],
+        "predict_domain": [Integral, None],
+    }
+
     def __init__(
         self,
         module=TextModule,
@@ -76,6 +117,14 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         freeze_encoder=False,
         unfreeze_at_epoch=None,
         embedding_lr=None,
+        domain_adversarial=0.0,
+        domain_adversarial_schedule="constant",
+        coral_loss=0.0,
+        teacher=None,
+        distillation_weight=0.5,
+        heads="shared",
+        task_weights=None,
+        predict_domain=None,
         early_stopping=False,
         validation_fraction=0.1,
         n_iter_no_change=5,
@@ -96,9 +145,33 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         self._init_text_net(locals())
 
     def _n_outputs(self):
-        return 1
+        heads = vars(self).get("_task_heads")
+        return 1 if heads is None else heads.n_outputs
 
-    def _encode_targets(self, y, first_fit, classes=None):
+    def _encode_targets(self, y, first_fit, classes=None, masks=None):
+        name = type(self).__name__
+        if first_fit:
+            for key in ("_task_heads", "_target_domains"):
+                vars(self).pop(key, None)
+            if self.heads == "per_domain":
+                domains = masks.sample_domain[masks.labelled_indices]
+                heads = fit_task_heads(
+                    y, domains, self.task_weights, name, regression=True
+                )
+                vars(self)["_task_heads"] = heads
+                vars(self)["_target_domains"] = tuple(
+                    sorted(set(masks.sample_domain[masks.target].tolist()))
+                )
+                # A predict_domain without a head fails here, not at predict.
+                self._predict_task()
+        y32 = self._encode_values(y)
+        heads = vars(self).get("_task_heads")
+        if heads is not None:
+            domains = masks.sample_domain[masks.labelled_indices]
+            return y32, {"task": heads.tasks_of(domains, name)}
+        return y32, {}
+
+    def _encode_values(self, y):
         y = np.asarray(y)
         y32 = y.astype(np.float32) if y.dtype.kind in "biuf" else None
         if y32 is None:
@@ -200,4 +273,6 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_samples,), dtype float64
             Predictions.
         """
-        return self._forward(X)[:, 0].astype(np.float64)
+        heads = vars(self).get("_task_heads")
+        column = 0 if heads is None else heads.offsets[self._predict_task()]
+        return self._forward(X)[:, column].astype(np.float64)

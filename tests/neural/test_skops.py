@@ -188,3 +188,22 @@ def test_a_malformed_state_is_a_value_error(small):
     weights["head.weight"] = weights["head.weight"][:1]
     with pytest.raises(ValueError, match="do not fit its module"):
         new.__setstate__(dict(state, _module_weights=weights))
+
+
+def test_domain_adversarial_net_keeps_its_domain_head(small, monkeypatch):
+    target = [doc.upper() for doc in DOCS[:10]]
+    X = DOCS + target
+    y = np.concatenate([LABELS, -np.ones(len(target), dtype=int)])
+    est = small(TextClassifier, domain_adversarial=0.5, max_epochs=2).fit(X, y)
+    data = sio.dumps(est)
+    untrusted = sio.get_untrusted_types(data=data)
+    assert set(untrusted) == {CLASS_NAME[TextClassifier]}
+    with monkeypatch.context() as m:
+        _refuse_pickle(m)
+        loaded = sio.loads(data, trusted=untrusted)
+    assert_array_equal(loaded.predict_proba(X), est.predict_proba(X))
+    saved = est.domain_classifier_.state_dict()
+    for name, value in loaded.domain_classifier_.state_dict().items():
+        assert torch.equal(value, saved[name])
+    loaded.partial_fit(X, y)
+    assert len(loaded.history_) == 4

@@ -1,0 +1,314 @@
+"""The transfer objectives in a fit of the text nets: which, on which rows, how.
+
+``domain_adversarial`` (DANN, :mod:`~sktransfer.neural._adversarial`),
+``coral_loss`` (deep CORAL, :mod:`~sktransfer.neural._coral`) and ``teacher``
+(distillation, :mod:`~sktransfer.neural._distillation`) add terms to the
+task's loss. Each needs rows besides the labelled ones skorch iterates over:
+the unlabelled rows of the fit form a *pool*, and every training batch of
+``n`` labelled rows is joined by ``n`` pool rows (drawn in a shuffled cycle,
+so that every pool row is seen about as often), which balances source and
+target rows when the pool holds the target domain. The module runs once on
+the joined batch; the terms are
+
+- task: the criterion on the labelled rows (with their ``sample_weight``);
+- distillation: Hinton's loss (for a regressor, the squared error to the
+  teacher's predictions) on all the rows of the joined batch, mixed
+  with the task's as ``(1 - distillation_weight) * task +
+  distillation_weight * distillation``;
+- coral: the CORAL loss between the features of the source and of the
+  target rows of the joined batch, times ``coral_loss``;
+- domain: the domain head's cross-entropy on the joined batch, whose
+  gradient reaches the encoder reversed and times ``domain_adversarial``
+  (times Ganin's ramp with ``domain_adversarial_schedule='ganin'``).
+
+The loss minimised (skorch's ``train_loss``) is their sum; each term is also
+recorded per batch and averaged per epoch into ``history`` as
+``train_loss_<term>``. With every objective off (the defaults) none of this
+runs: skorch's own training step does.
+"""
+
+import inspect
+import math
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from skorch.callbacks import PassthroughScoring
+from skorch.dataset import unpack_data
+from skorch.utils import to_tensor
+from torch.nn import functional as F
+
+from sktransfer.neural._adversarial import (
+    DomainClassifier,
+    domain_loss,
+    ganin_schedule,
+    reverse_gradient,
+)
+from sktransfer.neural._coral import coral_loss
+from sktransfer.neural._data import _RaggedIds
+from sktransfer.neural._distillation import (
+    distillation_loss,
+    teacher_predictions,
+    teacher_probabilities,
+)
+from sktransfer.neural._vocabulary import token_list_ids
+
+__all__ = [
+    "TERMS",
+    "Objectives",
+    "domain_classifier",
+    "objective_callbacks",
+    "objectives",
+    "plan_objectives",
+]
+
+#: The loss terms, in the order they are recorded.
+TERMS = ("task", "distillation", "coral", "domain")
+
+
+class Objectives(NamedTuple):
+    """The objectives a net's parameters ask for."""
+
+    domain_adversarial: float
+    schedule: str
+    coral: float
+    teacher: object
+    distillation_weight: float
+    temperature: float
+
+    @property
+    def aligns(self):
+        """Whether a term needs target rows (DANN or CORAL)."""
+        return self.domain_adversarial > 0 or self.coral > 0
+
+    @property
+    def distills(self):
+        """Whether a teacher is distilled."""
+        return self.teacher is not None
+
+    def terms(self):
+        """Return the terms of the loss, as recorded in ``history``."""
+        on = {
+            "task": True,
+            "distillation": self.distills,
+            "coral": self.coral > 0,
+            "domain": self.domain_adversarial > 0,
+        }
+        return [term for term in TERMS if on[term]]
+
+
+def objectives(net):
+    """Return the :class:`Objectives` of ``net``, or None when all are off.
+
+    Values fit would reject (skorch reads the default callbacks before fit
+    validates the parameters) count as off.
+    """
+    try:
+        found = Objectives(
+            float(net.domain_adversarial),
+            net.domain_adversarial_schedule,
+            float(net.coral_loss),
+            getattr(net, "teacher", None),
+            float(getattr(net, "distillation_weight", 0.0)),
+            float(getattr(net, "temperature", 1.0)),
+        )
+    except (TypeError, ValueError):
+        return None
+    if not (found.domain_adversarial > 0 or found.coral > 0 or found.distills):
+        return None
+    return found
+
+
+def objective_callbacks(net):
+    """Return the callbacks averaging each loss term per epoch into ``history``."""
+    found = objectives(net)
+    if found is None:
+        return []
+    return [
+        (f"train_loss_{term}", PassthroughScoring(f"train_loss_{term}", on_train=True))
+        for term in found.terms()
+    ]
+
+
+def _check_feature_module(module, owner):
+    forward = inspect.signature(module.forward).parameters
+    size = getattr(module, "feature_size", None)
+    if "return_features" not in forward or size is None:
+        raise TypeError(
+            f"{owner}: domain_adversarial, coral_loss and teacher need a module "
+            "whose forward accepts return_features=True (returning the outputs "
+            "and the features the head reads) and that has a feature_size "
+            f"attribute, as TextModule; {type(module).__name__} does not."
+        )
+
+
+def domain_classifier(net, owner):
+    """Build the domain head of ``net`` (None without ``domain_adversarial``)."""
+    found = objectives(net)
+    if found is None:
+        return None
+    _check_feature_module(net.module_, owner)
+    if found.domain_adversarial <= 0:
+        return None
+    return DomainClassifier(net.module_.feature_size, net.hidden_size)
+
+
+class _Pool:
+    """Rows joined to every training batch, drawn in shuffled cycles."""
+
+    def __init__(self, ids, is_target, teacher, seed):
+        self.ids = ids
+        self.is_target = is_target
+        self.teacher = teacher
+        self._rng = np.random.default_rng(seed)
+        self._order = np.zeros(0, dtype=np.int64)
+
+    def draw(self, n):
+        """Return the positions of the next ``n`` rows."""
+        while self._order.shape[0] < n:
+            self._order = np.concatenate(
+                [self._order, self._rng.permutation(len(self.ids))]
+            )
+        rows, self._order = self._order[:n], self._order[n:]
+        return rows
+
+
+class _Plan:
+    """What a fit's training steps need besides the batch: the pool and a clock."""
+
+    def __init__(self, found, pool, total_steps):
+        self.objectives = found
+        self.pool = pool
+        self.total_steps = max(total_steps, 1)
+        self.steps_done = 0
+
+    def reversal_coefficient(self):
+        found = self.objectives
+        if found.schedule == "ganin":
+            progress = min(self.steps_done / self.total_steps, 1.0)
+            return found.domain_adversarial * ganin_schedule(progress)
+        return found.domain_adversarial
+
+    def train_step_single(self, net, batch, **fit_params):
+        """Run skorch's ``train_step_single`` with the objectives' terms."""
+        found = self.objectives
+        net._set_training(True)
+        Xi, yi = unpack_data(batch)
+        ids = [torch.as_tensor(Xi["X"])]
+        n = ids[0].shape[0]
+        is_target = [torch.as_tensor(Xi["is_target"])] if found.aligns else []
+        teacher = [torch.as_tensor(Xi["teacher"])] if found.distills else []
+        if self.pool is not None:
+            rows = self.pool.draw(n)
+            ids.append(torch.from_numpy(self.pool.ids.padded(rows)))
+            if found.aligns:
+                is_target.append(torch.from_numpy(self.pool.is_target[rows]))
+            if found.distills:
+                teacher.append(torch.from_numpy(self.pool.teacher[rows]))
+        width = max(part.shape[1] for part in ids)
+        joined = torch.cat([F.pad(part, (0, width - part.shape[1])) for part in ids])
+        logits, features = net.module_(
+            to_tensor(joined, device=net.device), return_features=True, **fit_params
+        )
+        task = net.get_loss(logits[:n], yi, X=Xi, training=True)
+        terms = {"task": task}
+        loss = task
+        if found.distills:
+            proba = to_tensor(torch.cat(teacher), device=net.device)
+            if net._task == "classification":
+                terms["distillation"] = distillation_loss(
+                    logits, proba, found.temperature
+                )
+            else:
+                terms["distillation"] = F.mse_loss(logits, proba.to(logits))
+            w = found.distillation_weight
+            loss = (1 - w) * task + w * terms["distillation"]
+        if found.aligns:
+            target = to_tensor(torch.cat(is_target), device=net.device).bool()
+        if found.coral > 0:
+            if int(target.sum()) >= 2 and int((~target).sum()) >= 2:
+                terms["coral"] = coral_loss(features[~target], features[target])
+            else:
+                terms["coral"] = features.sum() * 0.0
+            loss = loss + found.coral * terms["coral"]
+        if found.domain_adversarial > 0:
+            reversed_ = reverse_gradient(features, self.reversal_coefficient())
+            terms["domain"] = domain_loss(net.domain_classifier_(reversed_), target)
+            loss = loss + terms["domain"]
+        self.steps_done += 1
+        if not bool(torch.isfinite(loss).all()):
+            net._raise_diverged("the training loss")
+        for term, value in terms.items():
+            net.history.record_batch(f"train_loss_{term}", float(value.item()))
+        loss.backward()
+        return {"loss": loss, "y_pred": logits[:n]}
+
+
+def plan_objectives(net, found, masks, docs, token_lists, seed):
+    """Prepare the objectives of a fit.
+
+    Parameters
+    ----------
+    net : TextClassifier or TextRegressor
+        The net, its vocabulary (and classes) fitted.
+    found : Objectives
+        Its objectives.
+    masks : DomainMasks
+        The domains and labels of every row.
+    docs : sequence
+        Every document of the fit (given to the teacher).
+    token_lists : list of list of str
+        Their tokens.
+    seed : int
+        Seed of the pool's draws.
+
+    Returns
+    -------
+    extras : dict of str to ndarray
+        Arrays of the labelled rows that their batches carry
+        (``'is_target'``, ``'teacher'``).
+    plan : _Plan
+        The pool and the clock of the fit's training steps.
+    """
+    owner = type(net).__name__
+    if found.aligns and not masks.has_target:
+        given = [
+            f"{name}={value!r}"
+            for name, value in (
+                ("domain_adversarial", found.domain_adversarial),
+                ("coral_loss", found.coral),
+            )
+            if value > 0
+        ]
+        raise ValueError(
+            f"{owner}: {' and '.join(given)} aligns the source and target "
+            "domains, but fit got no target rows: give unlabelled target rows "
+            "(y == -1, or NaN for a regressor) or rows with a negative "
+            "sample_domain, or set it to 0."
+        )
+    labelled = masks.labelled_indices
+    pool_rows = np.flatnonzero(~masks.labelled)
+    extras = {}
+    if found.aligns:
+        extras["is_target"] = masks.target[labelled].astype(np.float32)
+    proba = None
+    if found.distills:
+        if net._task == "classification":
+            proba = teacher_probabilities(found.teacher, docs, net.classes_, owner)
+        else:
+            proba = teacher_predictions(found.teacher, docs, owner)
+        extras["teacher"] = proba[labelled]
+    pool = None
+    if pool_rows.shape[0]:
+        indptr, ids = token_list_ids(
+            [token_lists[i] for i in pool_rows], net.vocabulary_, net._token_index
+        )
+        pool = _Pool(
+            _RaggedIds(indptr, ids, net.max_length),
+            masks.target[pool_rows].astype(np.float32),
+            None if proba is None else proba[pool_rows],
+            seed,
+        )
+    batch_size = net.batch_size if net.batch_size > 0 else max(len(labelled), 1)
+    steps = net.max_epochs * math.ceil(len(labelled) / batch_size)
+    return extras, _Plan(found, pool, steps)

@@ -137,8 +137,10 @@ def test_same_seed_same_scores_and_only_a_progress_bar(result, capfd, monkeypatc
         progress=True,
     )
     # The bar is drawn on a terminal only, and cleared at the end.
+    # (tqdm redraws at most every 0.1 s, so which counts are drawn depends on
+    # the speed of the machine; the total is always drawn.)
     n_steps = 1 + 2 * len(result["methods"])
-    assert f"{n_steps}/{n_steps}" in terminal.getvalue()
+    assert f"/{n_steps} [" in terminal.getvalue()
     assert "sktransfer demo" in terminal.getvalue()
     drop = "seconds"
     assert [{k: v for k, v in r.items() if k != drop} for r in again["records"]] == [

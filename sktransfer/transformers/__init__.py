@@ -23,5 +23,6 @@ except ImportError as exc:
     ) from exc
 
 from sktransfer.transformers._sentence import SentenceEncoder  # noqa: E402
+from sktransfer.transformers._zero_shot import ZeroShotClassifier  # noqa: E402
 
-__all__ = ["SentenceEncoder"]
+__all__ = ["SentenceEncoder", "ZeroShotClassifier"]

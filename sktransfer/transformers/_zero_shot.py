@@ -1,6 +1,7 @@
 """ZeroShotClassifier: classify documents by their similarity to label texts."""
 
 import logging
+import warnings
 from collections.abc import Mapping
 from numbers import Real
 
@@ -333,6 +334,16 @@ class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
         classes = np.zeros((len(descriptions), described.shape[1]))
         np.add.at(classes, owners, described)
         classes = _unit_rows(classes)
+        empty = ~np.any(classes != 0, axis=1)
+        if empty.any():
+            warnings.warn(
+                f"{owner}: the descriptions of the classes "
+                f"{self.classes_[empty].tolist()} encode to the zero vector (a "
+                "vectorizer that knows none of their words?); their similarity to "
+                "every document is 0.",
+                UserWarning,
+                stacklevel=2,
+            )
 
         n_classes = len(self.classes_)
         self.n_labelled_ = np.bincount(rows[rows >= 0], minlength=n_classes)

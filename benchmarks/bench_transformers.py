@@ -124,7 +124,7 @@ def bench_encode(args):
     best_est = min(timings[next(iter(candidates))].cpu)
     rows = []
     for name, timing in timings.items():
-        wall, cpu = timing.best()
+        wall, cpu = timing.best
         rows.append((name, wall, cpu, len(docs) / cpu, cpu / best_est))
     print(
         f"\nencoding throughput, best of {args.repeat} run(s) (CPU time is the "

@@ -33,12 +33,17 @@ def test_every_public_name_is_in_the_api_reference(sub):
     assert not missing, f"add to docs/api.rst: {missing}"
 
 
-def test_neural_names_are_in_the_api_reference():
-    pytest.importorskip("torch")
-    module = importlib.import_module("sktransfer.neural")
+@pytest.mark.parametrize(
+    "sub, extra", [("neural", ("torch",)), ("transformers", ("torch", "transformers"))]
+)
+def test_optional_names_are_in_the_api_reference(sub, extra):
+    for name in extra:
+        pytest.importorskip(name)
+    module = importlib.import_module(f"sktransfer.{sub}")
     documented = _documented()
-    missing = [n for n in module.__all__ if f"sktransfer.neural.{n}" not in documented]
+    missing = [n for n in module.__all__ if f"sktransfer.{sub}.{n}" not in documented]
     assert not missing, f"add to docs/api.rst: {missing}"
+    assert module.__all__
 
 
 def test_documented_names_exist():
@@ -46,6 +51,8 @@ def test_documented_names_exist():
         module, _, name = dotted.rpartition(".")
         if module.startswith("sktransfer.neural"):
             pytest.importorskip("torch")
+        if module.startswith("sktransfer.transformers"):
+            pytest.importorskip("transformers")
         assert hasattr(importlib.import_module(module), name), dotted
 
 

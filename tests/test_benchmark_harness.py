@@ -16,7 +16,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BENCHMARKS = ROOT / "benchmarks"
-SCRIPTS = ["bench_word2vec.py", "bench_adaptation.py", "bench_neural.py"]
+SCRIPTS = [
+    "bench_word2vec.py",
+    "bench_adaptation.py",
+    "bench_neural.py",
+    "bench_distributed.py",
+]
 
 
 def _load_harness():

@@ -533,12 +533,22 @@ def bench_workers(copies, repeat, workers=(1, 2), algorithm="skipgram", epochs=2
         (*names[name], *timings[name].best, *timings[name].summary()[1::2])
         for name in names
     ]
-    # Determinism: one more run with one worker in each mode, against the kept one.
+    # Determinism: one more run of each mode and worker count, against the
+    # kept one; and whether the modes agree with each other with one worker.
     same = {}
     for label, mode in WORKER_MODES.items():
-        again = run(mode, 1)
-        first = kept[f"{label} | 1"]
-        same[label] = bool(np.array_equal(again.vectors, first.vectors))
+        for n in workers:
+            again = run(mode, n)
+            same[label, n] = bool(
+                np.array_equal(again.vectors, kept[f"{label} | {n}"].vectors)
+            )
+    labels = list(WORKER_MODES)
+    first = kept[f"{labels[0]} | 1"]
+    modes_agree = {
+        label: kept[f"{label} | 1"].index_to_key == first.index_to_key
+        and bool(np.array_equal(kept[f"{label} | 1"].vectors, first.vectors))
+        for label in labels[1:]
+    }
     for path in (text_file, line_file):
         path.unlink()
     tmp.rmdir()
@@ -550,6 +560,7 @@ def bench_workers(copies, repeat, workers=(1, 2), algorithm="skipgram", epochs=2
         "algorithm": algorithm,
         "spill": (spill_wall, spill_cpu),
         "same": same,
+        "modes_agree": modes_agree,
         "load": (load_start, os.getloadavg()[0]),
     }
     return rows, info
@@ -587,8 +598,18 @@ def print_workers(rows, info):
         f"  writing the tokenised corpus_file copy (pretrain does it once with "
         f"--workers > 1): {sw:.2f} s wall, {sc:.2f} s CPU, not in the times above"
     )
-    same = ", ".join(f"{k.split(' (')[0]}: {v}" for k, v in info["same"].items())
-    print(f"  two runs with 1 worker give identical vectors: {same}")
+    for n in sorted({n for _, n in info["same"]}):
+        same = ", ".join(
+            f"{label.split(' (')[0]}: {v}"
+            for (label, k), v in info["same"].items()
+            if k == n
+        )
+        print(f"  two runs with {n} worker(s) give identical vectors: {same}")
+    first = list(WORKER_MODES)[0].split(" (")[0]
+    agree = ", ".join(
+        f"{label.split(' (')[0]}: {v}" for label, v in info["modes_agree"].items()
+    )
+    print(f"  same vectors as '{first}' with 1 worker: {agree}")
     return table
 
 

@@ -614,7 +614,7 @@ def print_workers(rows, info):
 
 
 def plot_workers(table, info, path):
-    """Bar chart of words/s per mode and worker count, written to ``path``."""
+    """Bar charts of words/s (wall and CPU) per mode and worker count."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -622,25 +622,29 @@ def plot_workers(table, info, path):
 
     modes = list(dict.fromkeys(row[0] for row in table))
     counts = sorted({row[1] for row in table})
-    speed = {(row[0], row[1]): row[4] / 1e6 for row in table}
-    fig, ax = plt.subplots(figsize=(7, 3.4), dpi=110)
+    # Thousands of raw words per second of wall time, and per CPU-second.
+    panels = [
+        ("per second (wall)", {(r[0], r[1]): r[4] / 1e3 for r in table}),
+        ("per CPU-second", {(r[0], r[1]): r[6] / 1e3 for r in table}),
+    ]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), dpi=110, sharey=False)
     width = 0.8 / len(counts)
-    for k, n in enumerate(counts):
-        xs = [i + (k - (len(counts) - 1) / 2) * width for i in range(len(modes))]
-        ys = [speed[m, n] for m in modes]
-        bars = ax.bar(xs, ys, width, label=f"workers={n}")
-        ax.bar_label(bars, fmt="%.2f", fontsize=8)
-    ax.set_xticks(range(len(modes)))
-    ax.set_xticklabels([m.replace(" (", "\n(") for m in modes], fontsize=8)
-    ax.set_ylabel("million raw words / s (wall)")
-    ax.set_title(
+    for ax, (title, speed) in zip(axes, panels):
+        for k, n in enumerate(counts):
+            xs = [i + (k - (len(counts) - 1) / 2) * width for i in range(len(modes))]
+            bars = ax.bar(xs, [speed[m, n] for m in modes], width, label=f"workers={n}")
+            ax.bar_label(bars, fmt="%.0f", fontsize=7)
+        ax.set_xticks(range(len(modes)))
+        ax.set_xticklabels([m.replace(" (", "\n(") for m in modes], fontsize=7)
+        ax.set_ylabel(f"thousand raw words {title}", fontsize=8)
+        ax.margins(y=0.15)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(
         f"{info['algorithm']} training, {info['n_words'] / 1e6:.2f} M tokens x "
-        f"{info['epochs']} epochs, {os.cpu_count()} CPUs, load "
+        f"{info['epochs']} epochs, {os.cpu_count()} CPUs, load average "
         f"{info['load'][0]:.1f} to {info['load'][1]:.1f}",
         fontsize=9,
     )
-    ax.legend(fontsize=8)
-    ax.margins(y=0.15)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

@@ -16,7 +16,7 @@ Each parallel run is checked to give the local run's ``best_params_`` and
 ``cv_results_`` scores exactly. Wall times are the best of ``--repeat``
 runs; on 2 cores the parallel runs can at best halve the local time.
 
-Run ``python benchmarks/bench_distributed.py`` (about a minute on an idle
+Run ``python benchmarks/bench_distributed.py`` (a few minutes on a
 2-core machine) or ``--quick`` for a smoke run. Needs the ``distributed``
 extra.
 """
@@ -46,8 +46,9 @@ def make_data(n_per_domain, seed=0):
     src = load_sentiment_domains("movie_reviews")
     tgt = load_sentiment_domains("tweets")
     rng = np.random.RandomState(seed)
-    i = rng.choice(len(src.data), n_per_domain, replace=False)
-    j = rng.choice(len(tgt.data), n_per_domain, replace=False)
+    # At most every document of a domain (3,432 tweets).
+    i = rng.choice(len(src.data), min(n_per_domain, len(src.data)), replace=False)
+    j = rng.choice(len(tgt.data), min(n_per_domain, len(tgt.data)), replace=False)
     docs_s = np.asarray(src.data, dtype=object)
     docs_t = np.asarray(tgt.data, dtype=object)
     X, y, _ = pack_domains(
@@ -80,7 +81,12 @@ def main(argv=None):
         quick={"n_docs": 200, "repeat": 1},
         quick_help="smoke run: 200 documents per domain, 1 repeat",
     )
-    parser.add_argument("--n-docs", type=int, default=2000, help="documents per domain")
+    parser.add_argument(
+        "--n-docs",
+        type=int,
+        default=2000,
+        help="documents per domain (at most all of them: 3,432 tweets)",
+    )
     args = parser.parse_args(argv)
 
     from distributed import Client, LocalCluster
@@ -121,7 +127,8 @@ def main(argv=None):
         for name, t in timings.items()
     ]  # fmt: skip
     print(
-        f"\n{len(X):,} documents ({args.n_docs:,} per domain), "
+        f"\n{len(X):,} documents ({int((y != -1).sum()):,} labelled movie reviews, "
+        f"{int((y == -1).sum()):,} unlabelled tweets), "
         f"{len(local.cv_results_['params'])} candidates x 3 folds + refit; "
         f"best {local.best_params_}"
     )

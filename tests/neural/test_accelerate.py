@@ -5,8 +5,8 @@ The recipe of the "Beyond one machine" guide: a one-line subclass
 process it must train exactly as the plain net with the same seed, work in a
 grid search, pickle once training has unwrapped the module, and hand its
 weights to a plain TextClassifier (for ``save_pretrained``). bf16 mixed
-precision is the one accelerate feature a CPU can run. Several GPUs cannot be
-tested here.
+precision runs on a CPU too (autocast to bfloat16). Several GPUs (data
+parallelism) are not tested here.
 """
 
 import pickle

@@ -131,7 +131,7 @@ def test_grid_search_on_worker_threads_equals_local(data, local):
         client.close()
         cluster.close()
     _assert_same_search(local(routed=False), remote)
-    assert len(tasks) >= 6 * 3
+    assert tasks  # the fits ran as dask tasks
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +158,8 @@ def test_grid_search_on_worker_processes_equals_local(
 ):
     remote, tasks = _on_cluster(process_cluster, data, routed)
     _assert_same_search(local(routed), remote)
-    # The fits ran on the cluster, on both workers (6 candidates x 3 folds).
+    # The fits ran on the cluster, on both workers. (joblib groups short fits
+    # into batches, one task each, so there may be fewer tasks than fits;
+    # its first four batches hold one fit each and go to the idle workers.)
     workers = {task["worker"] for task in tasks}
     assert len(workers) == 2, workers
-    assert len(tasks) >= 6 * 3

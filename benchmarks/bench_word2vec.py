@@ -15,20 +15,32 @@ b. Fit time of ``Word2VecVectorizer`` against ``gensim.models.Word2Vec``
    strings and on pre-tokenised lists, and a check that the vectors are
    identical.
 c. Peak memory of the transform (tracemalloc).
+d. ``--sections workers``: training throughput with 1 and 2 gensim worker
+   threads, the way ``sktransfer pretrain`` trains (a text file streamed
+   from disk with ``--workers 1``; gensim's ``corpus_file`` mode, each worker
+   reading its own part of a tokenised copy, with ``--workers 2``), every
+   mode with both worker counts. The corpus is the bundled sentiment corpus
+   (``load_sentiment_domains()``, about 2 MB) repeated ``--workers-copies``
+   times. ``--plot PATH`` draws the words/s of each mode and worker count to
+   a PNG (the figure of the documentation's "Beyond one machine" page).
 
 Times are the best of ``--repeat`` runs; the candidates are interleaved so
 that a load change on a shared machine hits all of them. CPU time is
 ``time.process_time`` (all threads of this process).
 
 Run ``python benchmarks/bench_word2vec.py`` (a few minutes on 2 cores) or
-``python benchmarks/bench_word2vec.py --quick`` (a smoke run).
+``python benchmarks/bench_word2vec.py --quick`` (a smoke run);
+``python benchmarks/bench_word2vec.py --sections workers --plot
+docs/_static/word2vec_workers.png`` for the workers part alone.
 """
 
 import os
 import platform
 import re
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import _harness as harness
 import gensim
@@ -38,7 +50,9 @@ import sklearn
 from gensim.models import KeyedVectors, Word2Vec
 from gensim.test.utils import datapath
 
+from sktransfer.datasets import load_sentiment_domains
 from sktransfer.embeddings import Tokenizer, Word2VecVectorizer
+from sktransfer.embeddings._corpus import LineCorpus
 from sktransfer.embeddings._tokenize import DEFAULT_TOKEN_PATTERN
 
 TARGET_SPEEDUP = 10.0
@@ -456,13 +470,195 @@ def print_memory(rows):
 
 
 # --------------------------------------------------------------------------- #
+# d. workers
+# --------------------------------------------------------------------------- #
+#: Training modes of the workers part: label -> how ``_train`` gets the corpus.
+WORKER_MODES = {
+    "text file, streamed (pretrain --workers 1)": "stream",
+    "token lists in memory (fit)": "memory",
+    "corpus_file (pretrain --workers 2)": "corpus_file",
+}
+
+
+def bench_workers(copies, repeat, workers=(1, 2), algorithm="skipgram", epochs=2):
+    """Train with each mode and worker count; words/s from the raw word count.
+
+    Returns the rows ``(mode, workers, wall, cpu)`` (best of ``repeat``), the
+    corpus size, the time to write the ``corpus_file`` copy and whether two
+    runs with one worker gave the same vectors in each mode.
+    """
+    load_start = os.getloadavg()[0]
+    texts = load_sentiment_domains().data
+    tmp = Path(tempfile.mkdtemp(prefix="bench_w2v_workers_"))
+    text_file = tmp / "corpus.txt"
+    with open(text_file, "w", encoding="utf-8") as fh:
+        for _ in range(copies):
+            for doc in texts:
+                fh.write(" ".join(doc.split()) + "\n")
+    corpus = LineCorpus(text_file)
+    line_file = tmp / "corpus_tokens.txt"
+    spill_wall, spill_cpu, _ = harness.time_once(
+        lambda: corpus.write_line_sentence(line_file)
+    )
+    tokens = list(corpus)
+    n_words = sum(len(t) for t in tokens)
+    size = text_file.stat().st_size
+
+    def run(mode, n_workers):
+        vec = Word2VecVectorizer(
+            algorithm=algorithm,
+            vector_size=100,
+            epochs=epochs,
+            workers=n_workers,
+            random_state=0,
+        )
+        if mode == "corpus_file":
+            return vec._train(None, 100, corpus_file=line_file)[0]
+        data = corpus if mode == "stream" else tokens
+        return vec._train(data, 100)[0]
+
+    candidates = {
+        (label, n): (lambda mode=mode, n=n: run(mode, n))
+        for label, mode in WORKER_MODES.items()
+        for n in workers
+    }
+    names = {f"{label} | {n}": key for key, (label, n) in zip(candidates, candidates)}
+    timings, kept = harness.best_of(
+        {name: candidates[key] for name, key in names.items()},
+        repeat,
+        keep=list(names),
+        alternate=True,
+    )
+    rows = [
+        (*names[name], *timings[name].best, *timings[name].summary()[1::2])
+        for name in names
+    ]
+    # Determinism: one more run of each mode and worker count, against the
+    # kept one; and whether the modes agree with each other with one worker.
+    same = {}
+    for label, mode in WORKER_MODES.items():
+        for n in workers:
+            again = run(mode, n)
+            same[label, n] = bool(
+                np.array_equal(again.vectors, kept[f"{label} | {n}"].vectors)
+            )
+    labels = list(WORKER_MODES)
+    first = kept[f"{labels[0]} | 1"]
+    modes_agree = {
+        label: kept[f"{label} | 1"].index_to_key == first.index_to_key
+        and bool(np.array_equal(kept[f"{label} | 1"].vectors, first.vectors))
+        for label in labels[1:]
+    }
+    for path in (text_file, line_file):
+        path.unlink()
+    tmp.rmdir()
+    info = {
+        "n_docs": len(texts) * copies,
+        "n_words": n_words,
+        "bytes": size,
+        "epochs": epochs,
+        "algorithm": algorithm,
+        "spill": (spill_wall, spill_cpu),
+        "same": same,
+        "modes_agree": modes_agree,
+        "load": (load_start, os.getloadavg()[0]),
+    }
+    return rows, info
+
+
+WORKERS_TABLE = (
+    "{mode:<44}{workers:>8}{wall s:>8.2f}{CPU s:>8.2f}"
+    "{words/s (wall):>16,.0f}{x 1 worker:>12}{words/CPU-s:>13,.0f}"
+)
+
+
+def print_workers(rows, info):
+    n_raw = info["n_words"] * info["epochs"]
+    print(
+        f"\nd. workers: the bundled sentiment corpus x {info['n_docs'] // 19_459} = "
+        f"{info['n_docs']:,} documents, {info['bytes'] / 2**20:.1f} MiB, "
+        f"{info['n_words']:,} tokens; {info['algorithm']}, vector_size=100, "
+        f"epochs={info['epochs']}, seed 0; words/s = {n_raw:,} raw words / "
+        "best wall time"
+    )
+    base = {mode: wall for mode, n, wall, *_ in rows if n == 1}
+    table = [
+        (mode, n, wall, cpu, n_raw / wall, f"{base[mode] / wall:.2f}x", n_raw / cpu)
+        for mode, n, wall, cpu, *_ in rows
+    ]
+    harness.print_table(WORKERS_TABLE, table)
+    medians = ", ".join(f"{mwall:.2f}" for *_, mwall, _ in rows)
+    print(f"  median wall s, in the order of the table: {medians}")
+    print(
+        "  load average (1 min) at the start and end of this part: "
+        f"{info['load'][0]:.1f} / {info['load'][1]:.1f} on {os.cpu_count()} CPUs"
+    )
+    sw, sc = info["spill"]
+    print(
+        f"  writing the tokenised corpus_file copy (pretrain does it once with "
+        f"--workers > 1): {sw:.2f} s wall, {sc:.2f} s CPU, not in the times above"
+    )
+    for n in sorted({n for _, n in info["same"]}):
+        same = ", ".join(
+            f"{label.split(' (')[0]}: {v}"
+            for (label, k), v in info["same"].items()
+            if k == n
+        )
+        print(f"  two runs with {n} worker(s) give identical vectors: {same}")
+    first = list(WORKER_MODES)[0].split(" (")[0]
+    agree = ", ".join(
+        f"{label.split(' (')[0]}: {v}" for label, v in info["modes_agree"].items()
+    )
+    print(f"  same vectors as '{first}' with 1 worker: {agree}")
+    return table
+
+
+def plot_workers(table, info, path):
+    """Bar charts of words/s (wall and CPU) per mode and worker count."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    modes = list(dict.fromkeys(row[0] for row in table))
+    counts = sorted({row[1] for row in table})
+    # Thousands of raw words per second of wall time, and per CPU-second.
+    panels = [
+        ("per second (wall)", {(r[0], r[1]): r[4] / 1e3 for r in table}),
+        ("per CPU-second", {(r[0], r[1]): r[6] / 1e3 for r in table}),
+    ]
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.6), dpi=110, sharey=False)
+    width = 0.8 / len(counts)
+    for ax, (title, speed) in zip(axes, panels):
+        for k, n in enumerate(counts):
+            xs = [i + (k - (len(counts) - 1) / 2) * width for i in range(len(modes))]
+            bars = ax.bar(xs, [speed[m, n] for m in modes], width, label=f"workers={n}")
+            ax.bar_label(bars, fmt="%.0f", fontsize=7)
+        ax.set_xticks(range(len(modes)))
+        ax.set_xticklabels([m.replace(" (", "\n(") for m in modes], fontsize=7)
+        ax.set_ylabel(f"thousand raw words {title}", fontsize=8)
+        ax.margins(y=0.15)
+    axes[0].legend(fontsize=8)
+    fig.suptitle(
+        f"{info['algorithm']} training, {info['n_words'] / 1e6:.2f} M tokens x "
+        f"{info['epochs']} epochs, {os.cpu_count()} CPUs, load average "
+        f"{info['load'][0]:.1f} to {info['load'][1]:.1f}",
+        fontsize=9,
+    )
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)
+    print(f"  figure written to {path}")
+
+
+# --------------------------------------------------------------------------- #
 def main(argv=None):
     parser = harness.BenchmarkParser(
         __doc__,
         repeat=3,
         repeat_help="timed runs per method (best is reported)",
-        quick={"n_docs": 5_000, "repeat": 1, "fit_copies": 2},
-        quick_help="smoke run: 5,000 documents, 1 repeat, 2 copies",
+        quick={"n_docs": 5_000, "repeat": 1, "fit_copies": 2, "workers_copies": 1},
+        quick_help="smoke run: 5,000 documents, 1 repeat, 2 copies (1 for workers)",
     )
     parser.add_argument(
         "--n-docs",
@@ -485,7 +681,19 @@ def main(argv=None):
     parser.add_argument(
         "--sections",
         default="transform,fit",
-        help="comma-separated parts to run: transform (with its memory) and/or fit",
+        help="comma-separated parts to run: transform (with its memory), fit, workers",
+    )
+    parser.add_argument(
+        "--workers-copies",
+        type=int,
+        default=2,
+        help="copies of the bundled sentiment corpus for the workers part",
+    )
+    parser.add_argument(
+        "--plot",
+        default=None,
+        metavar="PATH",
+        help="write the workers part's figure to this PNG file",
     )
     args = parser.parse_args(argv)
     n_vocab = 50_000
@@ -500,7 +708,8 @@ def main(argv=None):
     )
     print(
         f"options: n_docs={args.n_docs}, repeat={args.repeat}, "
-        f"fit_copies={args.fit_copies}, dims={dims}, "
+        f"fit_copies={args.fit_copies}, workers_copies={args.workers_copies}, "
+        f"dims={dims}, "
         f"sections={args.sections}, quick={args.quick}"
     )
     if args.quick:
@@ -525,6 +734,12 @@ def main(argv=None):
 
     if memory is not None:
         print_memory(memory)
+
+    if "workers" in sections:
+        rows, info = bench_workers(args.workers_copies, args.repeat)
+        table = print_workers(rows, info)
+        if args.plot:
+            plot_workers(table, info, args.plot)
     harness.print_footer(t_start)
 
 

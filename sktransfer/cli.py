@@ -309,6 +309,13 @@ def _cmd_pretrain(args):
 
     start = time.perf_counter()
     if args.workers > 1:
+        print(
+            f"note: with --workers {args.workers} the vectors differ from run to "
+            "run (gensim's threads race); --workers 1 gives the same vectors for "
+            "the same --seed.",
+            file=sys.stderr,
+            flush=True,
+        )
         # gensim's corpus_file mode: each worker reads the file itself.
         with tempfile.TemporaryDirectory() as tmp:
             line_file = Path(tmp) / "corpus.txt"
@@ -450,7 +457,12 @@ def _build_parser():
     pre.add_argument("--sample", type=float, default=1e-3)
     pre.add_argument("--epochs", type=int, default=5)
     pre.add_argument(
-        "--workers", type=int, default=1, help="threads (1: deterministic)"
+        "--workers",
+        type=_positive_int,
+        default=1,
+        help="worker threads (default 1: the same vectors for the same --seed); "
+        "more train from a tokenised temporary copy of the corpus in gensim's "
+        "corpus_file mode, faster but not reproducible",
     )
     pre.add_argument("--seed", type=int, default=0)
     pre.add_argument("--no-lowercase", action="store_true")

@@ -21,6 +21,7 @@ SCRIPTS = [
     "bench_adaptation.py",
     "bench_neural.py",
     "bench_transformers.py",
+    "bench_distributed.py",
 ]
 
 

@@ -80,7 +80,7 @@ def test_pretrain_streams_and_equals_the_vectorizer(tmp_path, lee_path, capsys):
     assert_array_equal(wv.vectors, vec.wv_.vectors)
 
 
-def test_pretrain_with_workers_uses_corpus_file(tmp_path, lee_path):
+def test_pretrain_with_workers_uses_corpus_file(tmp_path, lee_path, capsys):
     from sktransfer.embeddings import load_vectors
 
     out = tmp_path / "vectors.bin"
@@ -104,6 +104,16 @@ def test_pretrain_with_workers_uses_corpus_file(tmp_path, lee_path):
         == 0
     )
     assert load_vectors(out).vector_size == 8
+    assert "--workers 1 gives the same vectors" in capsys.readouterr().err
+
+
+def test_pretrain_rejects_zero_workers(tmp_path, lee_path, capsys):
+    out = tmp_path / "vectors.bin"
+    with pytest.raises(SystemExit) as exc:
+        main(["pretrain", lee_path, "-o", str(out), "--workers", "0"])
+    assert exc.value.code == 2
+    assert "--workers: must be a positive integer, got 0" in capsys.readouterr().err
+    assert not out.exists()
 
 
 def test_pretrain_splits_long_lines(tmp_path):

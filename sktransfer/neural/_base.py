@@ -715,6 +715,16 @@ class _TextNetMixin(_PersistenceMixin):
         if plan is None:
             yield
             return
+        if type(self).train_step_single is not _TextNetMixin.train_step_single:
+            # A mixin placed before the net (skorch's AccelerateMixin) takes
+            # the training step over: the objectives would be left out.
+            raise ValueError(
+                f"{type(self).__name__} overrides train_step_single (e.g. "
+                "skorch's AccelerateMixin), so the transfer objectives "
+                "domain_adversarial, coral_loss and teacher cannot run in its "
+                "training step; set them to their defaults (0 and None) or "
+                "train the net without that mixin."
+            )
         vars(self)["_objective_plan"] = plan
         try:
             yield

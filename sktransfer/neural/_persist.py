@@ -421,7 +421,8 @@ def restore_state(net, state):
     history = state.get("history_")
     if isinstance(history, list) and not isinstance(history, History):
         state["history_"] = History(history)
-    if "device" in state:
+    if state.get("device") is not None:
+        # (device=None leaves placement to someone else, e.g. accelerate.)
         # As skorch's __setstate__: a CUDA net loads on the CPU when this
         # machine has no GPU (with skorch's DeviceWarning).
         device = net._check_device(state["device"], get_map_location(state["device"]))

@@ -118,3 +118,15 @@ def test_bf16_mixed_precision_on_cpu(reviews):
     assert_allclose(loss, ref, rtol=1e-2)
     assert loss[-1] < loss[0]
     assert (net.predict(X) == plain.predict(X)).mean() > 0.95
+
+
+def test_transfer_objectives_are_refused_not_skipped(reviews):
+    # The mixin's training step comes first: the objectives would silently not
+    # run, so asking for them is an error that says why.
+    X, y = reviews
+    y = y.copy()
+    y[::3] = -1  # unlabelled target rows for the domain head
+    net = accelerated()
+    net.set_params(domain_adversarial=0.1)
+    with pytest.raises(ValueError, match="overrides train_step_single"):
+        net.fit(X, y)

@@ -57,6 +57,7 @@ _SUBPACKAGES = {
     "embeddings",
     "model_selection",
     "neural",
+    "transformers",
     "utils",
 }
 

@@ -188,8 +188,8 @@ FAMILIES = {
 TORCH_OR_GENSIM = {"torch", "skorch", "transformers", "gensim"}
 #: DESIGN.md, "Which way imports run": what each part may not import, as
 #: (families of the package, third-party modules). utils imports no family;
-#: datasets only utils; nothing but the command line imports transformers/
-#: (not written yet) and nothing imports the command line.
+#: datasets only utils; transformers/ only neural/ and utils/, and nothing but
+#: the command line imports it; nothing imports the command line.
 RULES = {
     "utils": (FAMILIES, set()),
     "datasets": (FAMILIES - {"datasets"}, set()),
@@ -200,7 +200,7 @@ RULES = {
     ),
     "embeddings": ({"neural", "transformers", "cli"}, set()),
     "neural": ({"transformers", "cli"}, set()),
-    "transformers": ({"cli"}, set()),
+    "transformers": (FAMILIES - {"neural", "transformers"}, set()),
 }
 
 

@@ -1,8 +1,9 @@
-"""Without the ``torch`` extra, sktransfer imports and says how to install it.
+"""Without the ``torch`` or ``transformers`` extra, sktransfer imports and
+says how to install it.
 
 Each test runs a fresh interpreter in which a ``sys.meta_path`` finder makes
-``import torch`` and ``import skorch`` fail, as on a machine where the extra is
-not installed.
+``import torch`` and ``import skorch`` (or only ``import transformers``) fail,
+as on a machine where the extra is not installed.
 """
 
 import os
@@ -21,8 +22,8 @@ _BLOCK = textwrap.dedent(
 
     class _Block:
         def find_spec(self, name, path=None, target=None):
-            if name.split(".")[0] in ("torch", "skorch"):
-                raise ImportError(f"No module named {name!r}", name=name)
+            if name.split(".")[0] in {blocked!r}:
+                raise ImportError(f"No module named {{name!r}}", name=name)
             return None
 
     sys.meta_path.insert(0, _Block())
@@ -30,12 +31,14 @@ _BLOCK = textwrap.dedent(
 )
 
 HINT = 'pip install "sktransfer[torch]"'
+TRANSFORMERS_HINT = 'pip install "sktransfer[transformers]"'
 
 
-def _run(code):
+def _run(code, blocked=("torch", "skorch")):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    block = _BLOCK.format(blocked=tuple(blocked))
     result = subprocess.run(
-        [sys.executable, "-c", _BLOCK + textwrap.dedent(code)],
+        [sys.executable, "-c", block + textwrap.dedent(code)],
         capture_output=True,
         text=True,
         env=env,
@@ -88,9 +91,49 @@ def test_core_imports_without_torch():
         import sktransfer.adaptation, sktransfer.embeddings
         import sktransfer.model_selection, sktransfer.datasets
         print("torch" in sys.modules, "skorch" in sys.modules)
+        print("transformers" in sys.modules)
         """
     )
-    assert out.split() == ["False", "False"]
+    assert out.split() == ["False", "False", "False"]
+
+
+_TRANSFORMERS_STATEMENTS = (
+    "import sktransfer.transformers",
+    "from sktransfer.transformers import _pretrained",
+    "import sktransfer; sktransfer.transformers",
+)
+
+
+@pytest.mark.parametrize("blocked", [("transformers",), ("torch", "skorch")])
+def test_transformers_without_the_extra_says_how_to_install(blocked):
+    # One interpreter for the three statements: a failed import leaves no
+    # module behind, so each statement imports afresh.
+    code = "\n".join(
+        f"print('STATEMENT {i}')\n" + _CHECK.format(stmt=stmt)
+        for i, stmt in enumerate(_TRANSFORMERS_STATEMENTS)
+    )
+    out = _run(code, blocked=blocked)
+    chunks = out.split("STATEMENT ")[1:]
+    assert len(chunks) == len(_TRANSFORMERS_STATEMENTS)
+    for chunk in chunks:
+        assert "NO ERROR" not in chunk
+        lines = dict(line.split(" ", 1) for line in chunk.splitlines()[1:])
+        assert TRANSFORMERS_HINT in lines["MESSAGE"]
+        assert "sktransfer.transformers" in lines["MESSAGE"]
+        assert lines["NAME"] in blocked
+
+
+def test_everything_else_imports_without_transformers():
+    out = _run(
+        """
+        import sktransfer, sktransfer.neural, sktransfer.adaptation
+        from sktransfer.utils.discovery import all_estimators
+        names = [name for name, _ in all_estimators()]
+        print("transformers" in sys.modules, "TextClassifier" in names)
+        """,
+        blocked=("transformers",),
+    )
+    assert out.split() == ["False", "True"]
 
 
 def test_all_estimators_without_torch_skips_the_neural_family():

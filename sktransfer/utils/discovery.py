@@ -15,7 +15,10 @@ from sklearn.base import (
 __all__ = ["all_estimators"]
 
 # Subpackages whose import needs an optional backend; skipped when it is missing.
-_OPTIONAL = {"sktransfer.neural": ("torch", "skorch")}
+_OPTIONAL = {
+    "sktransfer.neural": ("torch", "skorch"),
+    "sktransfer.transformers": ("torch", "skorch", "transformers"),
+}
 _SKIP = ("sktransfer.cli", "sktransfer._version")
 
 _TYPE_FILTERS = {

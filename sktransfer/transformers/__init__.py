@@ -22,4 +22,9 @@ except ImportError as exc:
         name=exc.name,
     ) from exc
 
-__all__ = []
+from sktransfer.transformers._fine_tuned import (  # noqa: E402
+    TransformerClassifier,
+    TransformerRegressor,
+)
+
+__all__ = ["TransformerClassifier", "TransformerRegressor"]

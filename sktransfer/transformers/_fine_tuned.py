@@ -381,7 +381,8 @@ class TransformerClassifier(ClassifierMixin, _TransformerNet):
         y_pred : ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[self.predict_proba(X).argmax(axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[proba.argmax(axis=1)]
 
 
 def _never(self):

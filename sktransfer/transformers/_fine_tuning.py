@@ -284,6 +284,28 @@ class _TransformerNet(NeuralNet):
             params["device"] = vars(self).get("device")
         return params
 
+    def set_params(self, **params):
+        """Set the parameters (skorch's ``set_params``).
+
+        Parameters
+        ----------
+        **params : dict
+            Parameter names (with skorch's ``optimizer__*``,
+            ``callbacks__*``, ... prefixes) mapped to their new values.
+
+        Returns
+        -------
+        self : object
+            The estimator.
+        """
+        if not self.initialized_:
+            # skorch builds the callbacks eagerly in set_params, which fails
+            # on values fit rejects with a clear message: before fit, store
+            # them.
+            for key in [k for k in params if k.startswith("callbacks")]:
+                vars(self)[key] = params.pop(key)
+        return super().set_params(**params)
+
     def __sklearn_clone__(self):
         if self.init_from is None:
             return super().__sklearn_clone__()
@@ -541,7 +563,10 @@ class _TransformerNet(NeuralNet):
         if _is_true(self.freeze_encoder) or _is_int(self.unfreeze_at_epoch):
             at = self.unfreeze_at_epoch if _is_int(self.unfreeze_at_epoch) else None
             callbacks.append(("unfreezing", GradualUnfreezing(at)))
-        if self.lr_schedule in ("linear", "constant"):
+        if isinstance(self.lr_schedule, str) and self.lr_schedule in (
+            "linear",
+            "constant",
+        ):
             warmup = self.warmup_fraction
             warmup = warmup if isinstance(warmup, Real) else 0.0
             callbacks.append(

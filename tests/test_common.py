@@ -5,11 +5,6 @@ Estimators that take raw text run the project's own text checks instead (see
 string input.
 """
 
-import atexit
-import importlib.util
-import shutil
-import tempfile
-
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -29,26 +24,9 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore::sktransfer.adaptation.NoLabelledTargetWarning"),
 ]
 
-
-def _tiny_bert_dir():
-    """A tiny random BERT directory (no download) for the transformer estimators."""
-    if importlib.util.find_spec("transformers") is None:
-        return None
-    from tests.transformers._tiny_bert import build_tiny_bert
-
-    path = tempfile.mkdtemp(prefix="sktransfer-tiny-bert-")
-    atexit.register(shutil.rmtree, path, ignore_errors=True)
-    return str(build_tiny_bert(path))
-
-
-_TINY_BERT = _tiny_bert_dir()
-_FINE_TUNING = {"pretrained": _TINY_BERT, "max_epochs": 1, "lr": 1e-3, "device": "cpu"}
-
 # Constructor arguments for estimators with required parameters, and fast
 # settings for slow ones.
 INIT_PARAMS = {
-    "TransformerClassifier": _FINE_TUNING,
-    "TransformerRegressor": _FINE_TUNING,
     "Word2VecVectorizer": {"vector_size": 8, "min_count": 1, "epochs": 2},
     "DomainAwareClassifier": {"estimator": LogisticRegression()},
     "DomainAwareRegressor": {"estimator": Ridge()},

@@ -1,6 +1,6 @@
 """sktransfer: transfer learning for text as scikit-learn estimators.
 
-Three families of estimators share one domain contract (see
+Four families of estimators share one domain contract (see
 :func:`sktransfer.utils.check_domains`):
 
 * :mod:`sktransfer.embeddings` -- word2vec pretraining and document pooling
@@ -8,11 +8,13 @@ Three families of estimators share one domain contract (see
 * :mod:`sktransfer.neural` -- text classifiers fine-tuned from pretrained
   vectors or source models (skorch and PyTorch);
 * :mod:`sktransfer.adaptation` -- domain adaptation transformers and
-  meta-estimators (numpy and scipy).
+  meta-estimators (numpy and scipy);
+* :mod:`sktransfer.transformers` -- pretrained transformer encoders, loaded
+  offline (Hugging Face ``transformers`` and PyTorch).
 
 Importing :mod:`sktransfer` is cheap: the public classes are re-exported
-lazily, so neither gensim nor torch is imported until a class that needs it is
-used.
+lazily, so neither gensim, torch nor transformers is imported until a class
+that needs it is used.
 
 The library reports through the ``sktransfer`` logger (and its children such
 as ``sktransfer.embeddings`` and ``sktransfer.adaptation``) and never
@@ -45,6 +47,10 @@ _LAZY = {
     "Word2VecVectorizer": "sktransfer.embeddings",
     "TextClassifier": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",
+    "SentenceEncoder": "sktransfer.transformers",
+    "TransformerClassifier": "sktransfer.transformers",
+    "TransformerRegressor": "sktransfer.transformers",
+    "ZeroShotClassifier": "sktransfer.transformers",
     "load_sentiment_domains": "sktransfer.datasets",
     "check_domains": "sktransfer.utils",
     "pack_domains": "sktransfer.utils",

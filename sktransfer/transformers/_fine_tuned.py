@@ -48,10 +48,13 @@ _SHARED_PARAMETERS = r"""
     warmup_fraction : float in [0, 1), default=0.1
         Share of the training steps over which the learning rate rises
         linearly from ``lr / n_warmup_steps`` to ``lr``.
-    mixed_precision : {'bf16'}, default=None
-        Run the model under ``torch.autocast`` with bfloat16 (on the CPU and
-        on GPUs that support it): faster on hardware with bfloat16 units,
-        with outputs that differ slightly. None computes in float32.
+    autocast : bool or 'bfloat16', default=False
+        Mixed precision: run the model (training and prediction) under
+        :func:`torch.autocast` with bfloat16 (``True`` and ``'bfloat16'``
+        alike, on the CPU and on GPUs). Faster on hardware with bfloat16
+        units; outputs differ from float32 ones in the second or third
+        decimal. float16 is not offered: training in it needs loss scaling.
+        ``False`` computes in float32.
     init_from : TransformerClassifier or TransformerRegressor, default=None
         A fitted model (possibly wrapped in
         :class:`~sklearn.frozen.FrozenEstimator`) whose encoder weights
@@ -212,7 +215,7 @@ class TransformerClassifier(ClassifierMixin, _TransformerNet):
         layer_lr_decay=None,
         lr_schedule="linear",
         warmup_fraction=0.1,
-        mixed_precision=None,
+        autocast=False,
         init_from=None,
         reset_head=False,
         early_stopping=False,
@@ -440,7 +443,7 @@ class TransformerRegressor(RegressorMixin, _TransformerNet):
         layer_lr_decay=None,
         lr_schedule="linear",
         warmup_fraction=0.1,
-        mixed_precision=None,
+        autocast=False,
         init_from=None,
         reset_head=False,
         early_stopping=False,

@@ -220,7 +220,7 @@ class _TransformerNet(NeuralNet):
         "layer_lr_decay": [Interval(Real, 0, 1, closed="right"), None],
         "lr_schedule": [StrOptions({"linear", "constant"})],
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
-        "mixed_precision": [StrOptions({"bf16"}), None],
+        "autocast": ["boolean", StrOptions({"bfloat16"})],
         "init_from": [None, HasMethods(["predict"])],
         "reset_head": ["boolean"],
         "early_stopping": ["boolean"],
@@ -656,7 +656,7 @@ class _TransformerNet(NeuralNet):
         return iterator(dataset, **kwargs)
 
     def _autocast(self):
-        if self.mixed_precision is None:
+        if not self.autocast:
             return nullcontext()
         kind = torch.device(self.device if self.device is not None else "cpu").type
         return torch.autocast(device_type=kind, dtype=torch.bfloat16)

@@ -40,6 +40,7 @@ __all__ = [
     "load_tokenizer",
     "max_sequence_length",
     "resolve_pretrained",
+    "resolve_torch_device",
 ]
 
 logger = logging.getLogger("sktransfer.transformers")
@@ -72,8 +73,13 @@ _TOKENIZER_FILES = (
     "tokenizer.model",
 )
 
-#: Loggers of ``transformers`` whose load reports are silenced while loading.
-_LOAD_LOGGERS = ("transformers.modeling_utils",)
+#: Loggers of ``transformers`` whose load reports are silenced while loading
+#: (with the model-loading logger above WARNING, ``transformers`` 5 checks the
+#: tensor-parallel plan and reports the layers it does not shard).
+_LOAD_LOGGERS = (
+    "transformers.modeling_utils",
+    "transformers.distributed.tensor_parallel",
+)
 
 
 def import_transformers():
@@ -321,6 +327,10 @@ def load_tokenizer(path):
 def load_model(path, model_class, **kwargs):
     """Load a model of ``model_class`` from the directory ``path``, offline.
 
+    The caller's torch random state is left as it was: weights the
+    checkpoint lacks are drawn from a fork of torch's generator (seed torch
+    before the call for reproducible new weights).
+
     Weights the checkpoint lacks (a new classification head) and weights the
     model does not use (``position_ids`` buffers of old checkpoints) are
     logged to the ``sktransfer.transformers`` logger (INFO and DEBUG) instead
@@ -360,8 +370,13 @@ def load_model(path, model_class, **kwargs):
             "model_class must be a transformers model class with from_pretrained, "
             f"got {model_class!r}."
         )
+    import torch
+
     try:
-        with _quiet_loading(transformers):
+        # Weights the checkpoint lacks are drawn from torch's generator: in a
+        # fork of it, so that loading leaves the caller's random state as it
+        # was (a caller that seeds torch first still gets seeded weights).
+        with _quiet_loading(transformers), torch.random.fork_rng(devices=[]):
             model, info = model_class.from_pretrained(
                 path, local_files_only=True, output_loading_info=True, **kwargs
             )
@@ -430,6 +445,49 @@ def max_sequence_length(tokenizer, model):
     if isinstance(stated, int) and 0 < stated < 1_000_000:
         limit = stated if limit is None else min(limit, stated)
     return limit
+
+
+def resolve_torch_device(device, *, param="device"):
+    """Return the torch device a ``device`` parameter stands for.
+
+    Parameters
+    ----------
+    device : str, torch.device or None
+        ``'auto'`` (CUDA when PyTorch sees a GPU, else the CPU), ``'cpu'``,
+        ``'cuda'``, ``'cuda:<index>'``, a :class:`torch.device`, or None (the
+        CPU).
+    param : str, default='device'
+        Name of the parameter, for error messages.
+
+    Returns
+    -------
+    device : torch.device
+
+    Raises
+    ------
+    ValueError
+        If ``device`` is not a device, or asks for CUDA on a machine where
+        PyTorch sees none.
+    """
+    import torch
+
+    from sktransfer.neural._base import resolve_device
+
+    if device is None:
+        return torch.device("cpu")
+    try:
+        resolved = torch.device(resolve_device(device))
+    except (RuntimeError, TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{param} must be 'auto', 'cpu', 'cuda', 'cuda:<index>', a "
+            f"torch.device or None, got {device!r}."
+        ) from exc
+    if resolved.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(
+            f"{param}={device!r} but PyTorch sees no CUDA GPU; use "
+            f"{param}='auto' (CUDA when present, else CPU) or 'cpu'."
+        )
+    return resolved
 
 
 # --------------------------------------------------------------------------- #

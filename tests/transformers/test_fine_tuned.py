@@ -383,15 +383,15 @@ def test_device_auto(monkeypatch):
 
 def test_bf16_autocast_on_cpu(fitted, small):
     proba = fitted.predict_proba(X)
-    fitted.set_params(mixed_precision="bf16")
+    fitted.set_params(autocast=True)
     try:
         low = fitted.predict_proba(X)
     finally:
-        fitted.set_params(mixed_precision=None)
+        fitted.set_params(autocast=False)
     assert low.dtype == np.float32
     assert_allclose(low, proba, atol=0.03)
     assert np.abs(low - proba).max() > 0  # bfloat16 did run
-    clf = small(mixed_precision="bf16").fit(X, Y)
+    clf = small(autocast=True).fit(X, Y)
     assert np.isfinite(clf.history_[:, "train_loss"]).all()
 
 
@@ -427,7 +427,7 @@ def test_transformers_missing(small, monkeypatch):
         ({"lr": 0}, "lr"),
         ({"layer_lr_decay": 1.5}, "layer_lr_decay"),
         ({"warmup_fraction": 1.0}, "warmup_fraction"),
-        ({"mixed_precision": "fp8"}, "mixed_precision"),
+        ({"autocast": "float16"}, "autocast"),
         ({"unfreeze_at_epoch": 0}, "unfreeze_at_epoch"),
         ({"freeze_encoder": True, "unfreeze_at_epoch": 2}, "set only one"),
         ({"batch_size": 0}, "batch_size"),

@@ -64,6 +64,7 @@ from sktransfer.transformers._layers import (
     layer_groups,
     layer_learning_rates,
 )
+from sktransfer.transformers._masked_lm import pretrain_masked_lm
 from sktransfer.transformers._pretrained import (
     check_texts,
     check_tokenizer_fits_model,
@@ -222,6 +223,7 @@ class _TransformerNet(NeuralNet):
         "warmup_fraction": [Interval(Real, 0, 1, closed="left")],
         "autocast": ["boolean", StrOptions({"bfloat16"})],
         "init_from": [None, HasMethods(["predict"])],
+        "lm_pretraining_epochs": [Interval(Integral, 0, MAX_EPOCHS, closed="both")],
         "reset_head": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -761,6 +763,7 @@ class _TransformerNet(NeuralNet):
         with self._seeded(fit_seeds(self.random_state, offset)):
             if first_fit:
                 self.initialize()
+                self.lm_losses_ = self._pretrain_masked_lm(docs)
             elif "optimizer_" not in vars(self):
                 self.initialize_optimizer()  # an unpickled estimator
             NeuralNet.partial_fit(
@@ -773,6 +776,24 @@ class _TransformerNet(NeuralNet):
                     f"training diverged. Use a smaller lr (now {self.lr!r})."
                 )
         return self
+
+    def _pretrain_masked_lm(self, docs):
+        """Continued masked-LM training of the encoder on every document."""
+        if not self.lm_pretraining_epochs:
+            return []
+        return pretrain_masked_lm(
+            self.module_.model,
+            resolve_pretrained(self.pretrained, param="pretrained"),
+            self.tokenizer_,
+            docs,
+            epochs=self.lm_pretraining_epochs,
+            lr=self.lr,
+            batch_size=self.batch_size,
+            max_length=self.max_length,
+            device=self.device,
+            seed=vars(self)["_fit_seeds"].embedding,
+            owner=type(self).__name__,
+        )
 
     def __sklearn_is_fitted__(self):
         return "tokenizer_" in vars(self) and "module_" in vars(self)

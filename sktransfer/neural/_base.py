@@ -27,7 +27,6 @@ from types import MappingProxyType
 
 import numpy as np
 import torch
-from sklearn.base import clone
 from sklearn.utils._param_validation import (
     HasMethods,
     Interval,
@@ -66,6 +65,12 @@ from sktransfer.neural._objectives import (
     objective_callbacks,
     objectives,
     plan_objectives,
+)
+from sktransfer.neural._params import (
+    _fused_adam_supported,
+    _NetParamsMixin,
+    clone_sharing,
+    resolve_device,
 )
 from sktransfer.neural._persist import _PersistenceMixin, restore_state, saved_state
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
@@ -108,24 +113,6 @@ _SKORCH_ARGUMENTS = (
 )
 
 
-def resolve_device(device):
-    """Return the torch device a ``device`` parameter stands for.
-
-    ``'auto'`` is ``'cuda'`` when PyTorch sees a GPU and ``'cpu'`` otherwise;
-    every other value is returned as it is.
-    """
-    if isinstance(device, str) and device == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    return device
-
-
-def _fused_adam_supported(device):
-    """Whether torch's fused Adam/AdamW runs on ``device`` (CPU: torch >= 2.4)."""
-    kind = torch.device(device if device is not None else "cpu").type
-    version = tuple(int(v) for v in torch.__version__.split(".")[:2])
-    return kind == "cuda" or (kind == "cpu" and version >= (2, 4))
-
-
 # Upper bounds of the parameters that would otherwise exhaust memory or hang
 # a fit before any error (stated in the docstrings).
 MAX_EMBEDDING_DIM = 10_000
@@ -133,7 +120,7 @@ MAX_HIDDEN_SIZE = 4_096
 MAX_EPOCHS = 10_000
 
 
-class _TextNetMixin(_PersistenceMixin):
+class _TextNetMixin(_PersistenceMixin, _NetParamsMixin):
     """Text handling, seeding and devices shared by the two estimators."""
 
     _task = None  # 'classification' or 'regression'
@@ -203,60 +190,6 @@ class _TextNetMixin(_PersistenceMixin):
     # ------------------------------------------------------------------ #
     # parameters, device, cloning
     # ------------------------------------------------------------------ #
-    @property
-    def device(self):
-        """The torch device in use (``'auto'`` resolved; see ``get_params``)."""
-        return resolve_device(vars(self).get("device", "cpu"))
-
-    @device.setter
-    def device(self, value):
-        vars(self)["device"] = value
-
-    def _get_param_names(self):
-        # skorch lists every attribute not ending in "_"; private ones are
-        # implementation details, not parameters.
-        return [k for k in super()._get_param_names() if not k.startswith("_")]
-
-    def get_params(self, deep=True, **kwargs):
-        """Get the parameters (``device`` as given, e.g. ``'auto'``).
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of sub-objects (callbacks).
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep, **kwargs)
-        if "device" in params:
-            params["device"] = vars(self).get("device")
-        return params
-
-    def set_params(self, **params):
-        """Set the parameters (skorch's ``set_params``).
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names (with skorch's ``module__*``, ``callbacks__*``,
-            ... prefixes) mapped to their new values.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        if not self.initialized_:
-            # skorch builds the callbacks eagerly in set_params, which fails on
-            # values fit would reject with a clear message. Before fit, store
-            # them; initialize_callbacks checks them.
-            for key in [k for k in params if k.startswith("callbacks")]:
-                vars(self)[key] = params.pop(key)
-        return super().set_params(**params)
-
     def __sklearn_clone__(self):
         shared = {"init_from"} if self.init_from is not None else set()
         if getattr(self, "teacher", None) is not None:
@@ -265,20 +198,10 @@ class _TextNetMixin(_PersistenceMixin):
             shared.add("embeddings")
         if not shared:
             return super().__sklearn_clone__()
-        # As sklearn.base.clone, but a fitted vectorizer (which clone would
-        # un-fit) or KeyedVectors (which clone would deep-copy) is shared, and
-        # so is the fitted model of init_from or the teacher (only read,
-        # never trained).
-        params = self.get_params(deep=False)
-        for name, value in params.items():
-            if name not in shared:
-                params[name] = clone(value, safe=False)
-        new = type(self)(**params)
-        if hasattr(self, "_metadata_request"):
-            new._metadata_request = copy.deepcopy(self._metadata_request)
-        if hasattr(self, "_sklearn_output_config"):
-            new._sklearn_output_config = copy.deepcopy(self._sklearn_output_config)
-        return new
+        # A fitted vectorizer (which clone would un-fit) or KeyedVectors
+        # (which clone would deep-copy) is shared, and so is the fitted model
+        # of init_from or the teacher (only read, never trained).
+        return clone_sharing(self, shared)
 
     def __getstate__(self):
         # Plain data, for pickle and skops alike (see _persist.saved_state).

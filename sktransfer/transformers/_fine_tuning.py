@@ -21,7 +21,6 @@ architecture keeps the head its authors designed (BERT's pooler, RoBERTa's
 two-layer head).
 """
 
-import copy
 import json
 import logging
 import os
@@ -34,7 +33,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.base import clone
 from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import (
     HasMethods,
@@ -50,13 +48,15 @@ from skorch.callbacks import EarlyStopping, ProgressBar
 from skorch.dataset import ValidSplit
 from torch.utils.data import Dataset
 
-from sktransfer.neural._base import (
-    _SKORCH_STATE,
-    _fused_adam_supported,
-    resolve_device,
-)
+from sktransfer.neural._base import _SKORCH_STATE
 from sktransfer.neural._callbacks import _BestWeights
 from sktransfer.neural._losses import per_row_losses, weighted_mean
+from sktransfer.neural._params import (
+    _fused_adam_supported,
+    _NetParamsMixin,
+    clone_sharing,
+    resolve_device,
+)
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
 from sktransfer.transformers._layers import (
     GradualUnfreezing,
@@ -201,7 +201,7 @@ def _saved_classes(config, path):
 # --------------------------------------------------------------------------- #
 # the net
 # --------------------------------------------------------------------------- #
-class _TransformerNet(NeuralNet):
+class _TransformerNet(_NetParamsMixin, NeuralNet):
     """What :class:`TransformerClassifier` and :class:`TransformerRegressor` share."""
 
     _task = None  # 'classification' or 'regression'
@@ -257,71 +257,12 @@ class _TransformerNet(NeuralNet):
     # ------------------------------------------------------------------ #
     # parameters, device, cloning, pickling
     # ------------------------------------------------------------------ #
-    @property
-    def device(self):
-        """The torch device in use (``'auto'`` resolved; see ``get_params``)."""
-        return resolve_device(vars(self).get("device", "cpu"))
-
-    @device.setter
-    def device(self, value):
-        vars(self)["device"] = value
-
-    def _get_param_names(self):
-        return [k for k in super()._get_param_names() if not k.startswith("_")]
-
-    def get_params(self, deep=True, **kwargs):
-        """Get the parameters (``device`` as given, e.g. ``'auto'``).
-
-        Parameters
-        ----------
-        deep : bool, default=True
-            Also return the parameters of sub-objects (callbacks).
-
-        Returns
-        -------
-        params : dict
-            Parameter names mapped to their values.
-        """
-        params = super().get_params(deep=deep, **kwargs)
-        if "device" in params:
-            params["device"] = vars(self).get("device")
-        return params
-
-    def set_params(self, **params):
-        """Set the parameters (skorch's ``set_params``).
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names (with skorch's ``optimizer__*``,
-            ``callbacks__*``, ... prefixes) mapped to their new values.
-
-        Returns
-        -------
-        self : object
-            The estimator.
-        """
-        if not self.initialized_:
-            # skorch builds the callbacks eagerly in set_params, which fails
-            # on values fit rejects with a clear message: before fit, store
-            # them.
-            for key in [k for k in params if k.startswith("callbacks")]:
-                vars(self)[key] = params.pop(key)
-        return super().set_params(**params)
-
     def __sklearn_clone__(self):
         if self.init_from is None:
             return super().__sklearn_clone__()
         # The fitted model of init_from is only read: share it (clone would
         # un-fit it).
-        params = self.get_params(deep=False)
-        for name, value in params.items():
-            if name != "init_from":
-                params[name] = clone(value, safe=False)
-        new = type(self)(**params)
-        if hasattr(self, "_metadata_request"):
-            new._metadata_request = copy.deepcopy(self._metadata_request)
-        return new
+        return clone_sharing(self, {"init_from"})
 
     def __getstate__(self):
         # The optimizer state (twice the weights for AdamW) is for resuming

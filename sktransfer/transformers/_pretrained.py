@@ -471,7 +471,7 @@ def resolve_torch_device(device, *, param="device"):
     """
     import torch
 
-    from sktransfer.neural._base import resolve_device
+    from sktransfer.neural._params import resolve_device
 
     if device is None:
         return torch.device("cpu")

@@ -112,7 +112,7 @@ def test_embedding_lr_param_group(small, record_embeddings):
 
 
 def test_adam_runs_fused_unless_told_otherwise(small):
-    from sktransfer.neural._base import _fused_adam_supported
+    from sktransfer.neural._params import _fused_adam_supported
 
     version = tuple(int(v) for v in torch.__version__.split(".")[:2])
     assert _fused_adam_supported("cpu") == (version >= (2, 4))

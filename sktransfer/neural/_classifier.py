@@ -262,41 +262,8 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         return self._encode_labels(y, first_fit, classes), {}
 
     def _encode_labels(self, y, first_fit, classes=None):
-        name = type(self).__name__
-        if y.dtype.kind == "f" and np.isinf(y).any():
-            raise ValueError(
-                f"{name}: y holds {y[np.isinf(y)][0].item()!r}, which is not a "
-                "class label (NaN or -1 marks an unlabelled row)."
-            )
-        if first_fit:
-            given = classes if classes is not None else self.classes
-            if given is not None:
-                labels = np.asarray(given)
-                if len(set(labels.tolist())) != len(labels):
-                    raise ValueError(f"{name}: classes holds duplicate labels.")
-            else:
-                try:
-                    labels = np.unique(y)
-                except TypeError as exc:
-                    raise ValueError(
-                        f"{name}: the labels of y cannot be sorted (mixed types?): "
-                        f"{exc}"
-                    ) from exc
-            if len(labels) < 2:
-                raise ValueError(
-                    f"{name} needs at least 2 classes among the labelled rows, got "
-                    f"{len(labels)} ({labels.tolist()!r})."
-                )
-            self.classes_ = labels
-        index = {label: i for i, label in enumerate(self.classes_.tolist())}
-        try:
-            codes = [index[label] for label in y.tolist()]
-        except KeyError as exc:
-            raise ValueError(
-                f"{name}: y holds the label {exc.args[0]!r}, which is not among "
-                f"classes_ {self.classes_.tolist()!r}."
-            ) from None
-        return np.asarray(codes, dtype=np.int64)
+        given = classes if classes is not None else self.classes
+        return encode_labels(self, y, first_fit, given)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @text_net_docstring
@@ -417,3 +384,47 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
             offset = 0 if heads is None else heads.offsets[self._predict_task()]
             return index + offset
         return self.classes_[index]
+
+
+def encode_labels(estimator, y, first_fit, classes=None):
+    """Codes 0..n_classes-1 of the labels ``y`` (labelled rows only).
+
+    On the first fit, ``estimator.classes_`` is set from ``classes`` when given
+    (checked for duplicates), else from the sorted labels of ``y``; at least
+    two classes are required. Later fits encode against ``classes_`` and
+    reject labels it does not hold. Shared by the text nets and the
+    transformer fine-tuners.
+    """
+    name = type(estimator).__name__
+    if y.dtype.kind == "f" and np.isinf(y).any():
+        raise ValueError(
+            f"{name}: y holds {y[np.isinf(y)][0].item()!r}, which is not a "
+            "class label (NaN or -1 marks an unlabelled row)."
+        )
+    if first_fit:
+        if classes is not None:
+            labels = np.asarray(classes)
+            if len(set(labels.tolist())) != len(labels):
+                raise ValueError(f"{name}: classes holds duplicate labels.")
+        else:
+            try:
+                labels = np.unique(y)
+            except TypeError as exc:
+                raise ValueError(
+                    f"{name}: the labels of y cannot be sorted (mixed types?): {exc}"
+                ) from exc
+        if len(labels) < 2:
+            raise ValueError(
+                f"{name} needs at least 2 classes among the labelled rows, got "
+                f"{len(labels)} ({labels.tolist()!r})."
+            )
+        estimator.classes_ = labels
+    index = {label: i for i, label in enumerate(estimator.classes_.tolist())}
+    try:
+        codes = [index[label] for label in y.tolist()]
+    except KeyError as exc:
+        raise ValueError(
+            f"{name}: y holds the label {exc.args[0]!r}, which is not among "
+            f"classes_ {estimator.classes_.tolist()!r}."
+        ) from None
+    return np.asarray(codes, dtype=np.int64)

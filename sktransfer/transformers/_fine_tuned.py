@@ -7,6 +7,7 @@ import torch
 from sklearn.base import ClassifierMixin, RegressorMixin, _fit_context
 from sklearn.utils.metaestimators import available_if
 
+from sktransfer.neural._classifier import encode_labels
 from sktransfer.transformers._fine_tuning import _TransformerNet
 from sktransfer.utils._docstring import Substitution
 
@@ -266,41 +267,7 @@ class TransformerClassifier(ClassifierMixin, _TransformerNet):
         return len(self.classes_)
 
     def _encode_targets(self, y, first_fit, classes=None):
-        name = type(self).__name__
-        y = np.asarray(y)
-        if y.dtype.kind == "f" and np.isinf(y).any():
-            raise ValueError(
-                f"{name}: y holds {y[np.isinf(y)][0].item()!r}, which is not a "
-                "class label (-1 marks an unlabelled row)."
-            )
-        if first_fit:
-            if classes is not None:
-                labels = np.asarray(classes)
-                if len(set(labels.tolist())) != len(labels):
-                    raise ValueError(f"{name}: classes holds duplicate labels.")
-            else:
-                try:
-                    labels = np.unique(y)
-                except TypeError as exc:
-                    raise ValueError(
-                        f"{name}: the labels of y cannot be sorted (mixed types?): "
-                        f"{exc}"
-                    ) from exc
-            if len(labels) < 2:
-                raise ValueError(
-                    f"{name} needs at least 2 classes among the labelled rows, got "
-                    f"{len(labels)} ({labels.tolist()!r})."
-                )
-            self.classes_ = labels
-        index = {label: i for i, label in enumerate(self.classes_.tolist())}
-        try:
-            codes = [index[label] for label in y.tolist()]
-        except KeyError as exc:
-            raise ValueError(
-                f"{name}: y holds the label {exc.args[0]!r}, which is not among "
-                f"classes_ {self.classes_.tolist()!r}."
-            ) from None
-        return np.asarray(codes, dtype=np.int64)
+        return encode_labels(self, np.asarray(y), first_fit, classes)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @_docstring

@@ -33,7 +33,7 @@ products, products -> tweets, tweets -> nyt, nyt -> movies), each with
 - TF-IDF + logistic regression (vectorizer fitted on the labelled documents);
 - frozen ``SentenceEncoder`` (all-MiniLM-L6-v2) + logistic regression: each
   domain's documents are encoded once and the vectors reused;
-- ``TextClassifier`` (mean of word embeddings trained from scratch);
+- ``TextClassifier`` (mean of word embeddings trained from scratch, 30 epochs);
 - ``TransformerClassifier``, MiniLM fine-tuned end to end (``max_length=64``,
   2 epochs, ``lr=5e-4``, batch size 8, ``layer_lr_decay=0.8``), on the
   ``--n-small`` settings only: fine-tuning is the expensive row (about a minute
@@ -427,7 +427,7 @@ def main(argv=None):
             "text_epochs": 2,
             "lm_pretraining": False,
         },
-        quick_help="smoke run: encode 100 documents once; usefulness on 2 "
+        quick_help="smoke run: part encode 100 documents, 1 repeat; usefulness 2 "
         "settings with 16/32 labels, 40 test documents, 1 fine-tuning epoch, "
         "no LM pretraining",
     )
@@ -459,7 +459,7 @@ def main(argv=None):
     )
     useful.add_argument("--ft-epochs", type=int, default=2, help="fine-tuning epochs")
     useful.add_argument(
-        "--text-epochs", type=int, default=5, help="TextClassifier epochs"
+        "--text-epochs", type=int, default=30, help="TextClassifier epochs"
     )
     useful.add_argument(
         "--n-lm-target", type=int, default=300, help="unlabelled target docs for LM"

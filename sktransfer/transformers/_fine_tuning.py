@@ -24,8 +24,6 @@ two-layer head).
 import json
 import logging
 import os
-import shutil
-import tempfile
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from numbers import Integral, Real
@@ -76,7 +74,7 @@ from sktransfer.transformers._pretrained import (
     max_sequence_length,
     resolve_pretrained,
 )
-from sktransfer.utils._atomic import _umask
+from sktransfer.utils._atomic import atomic_directory
 from sktransfer.utils._domains import labelled_rows, score_labelled
 from sktransfer.utils._persist import check_json_params
 
@@ -830,34 +828,13 @@ class _TransformerNet(_NetParamsMixin, NeuralNet):
                 self, {"classes_": self.classes_.tolist()}
             )["classes_"]
         path = Path(directory)
-        if path.exists() and not path.is_dir():
-            raise ValueError(f"{str(path)!r} exists and is not a directory.")
-        prefix = f".{path.name}."
-        tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
-        try:
-            os.chmod(tmp, 0o777 & ~_umask())
+        with atomic_directory(path) as tmp:
             model = self.module_.model
             with _quiet_loading(import_transformers()):  # no progress bar
                 model.save_pretrained(tmp, safe_serialization=True)
             self.tokenizer_.save_pretrained(tmp)
             with open(tmp / SAVED_CONFIG, "w", encoding="utf-8") as fh:
                 json.dump(config, fh, ensure_ascii=False, allow_nan=False, indent=1)
-            old = None
-            if path.exists():
-                old = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix + "old."))
-                os.rmdir(old)
-                os.replace(path, old)
-            try:
-                os.replace(tmp, path)
-            except BaseException:
-                if old is not None:
-                    os.replace(old, path)
-                raise
-            if old is not None:
-                shutil.rmtree(old, ignore_errors=True)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         return path
 
     @classmethod

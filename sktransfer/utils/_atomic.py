@@ -1,11 +1,12 @@
 """Atomic file writes shared by every ``save`` of sktransfer."""
 
 import os
+import shutil
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
-__all__ = ["atomic_path"]
+__all__ = ["atomic_directory", "atomic_path"]
 
 
 def _umask():
@@ -54,4 +55,50 @@ def atomic_path(path):
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        raise
+
+
+@contextmanager
+def atomic_directory(path):
+    """Yield a temporary directory next to ``path`` that replaces it on success.
+
+    As :func:`atomic_path`, for a directory: it is written under a temporary
+    name in the destination folder (with the permissions ``mkdir`` would give,
+    ``0o777`` less the umask) and swapped in only once the block ends without
+    an error. An existing ``path`` is moved aside first and put back if the
+    swap fails, so a failed save never corrupts it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Destination directory (replaced if it exists).
+
+    Yields
+    ------
+    tmp : pathlib.Path
+        Where to write.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{str(path)!r} exists and is not a directory.")
+    prefix = f".{path.name}."
+    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
+    try:
+        os.chmod(tmp, 0o777 & ~_umask())
+        yield tmp
+        old = None
+        if path.exists():
+            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix + "old."))
+            os.rmdir(old)
+            os.replace(path, old)
+        try:
+            os.replace(tmp, path)
+        except BaseException:
+            if old is not None:
+                os.replace(old, path)
+            raise
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -17,13 +17,11 @@ existing directory as it was.
 import json
 import math
 import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from sktransfer.utils._atomic import _umask
+from sktransfer.utils._atomic import _umask, atomic_directory
 
 __all__ = [
     "DIRECTORY_FORMAT",
@@ -141,33 +139,12 @@ def write_directory(path, config, words, arrays):
     """
     stn = _safetensors_numpy()
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise ValueError(f"{str(path)!r} exists and is not a directory.")
-    prefix = f".{path.name}."
-    tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix, suffix=".tmp"))
-    try:
-        os.chmod(tmp, 0o777 & ~_umask())
+    with atomic_directory(path) as tmp:
         _write_json(tmp / _CONFIG, config)
         _write_json(tmp / _VOCABULARY, list(words))
         arrays = {k: np.ascontiguousarray(v) for k, v in arrays.items()}
         stn.save_file(arrays, str(tmp / _ARRAYS))
         os.chmod(tmp / _ARRAYS, 0o666 & ~_umask())
-        old = None
-        if path.exists():
-            old = Path(tempfile.mkdtemp(dir=path.parent, prefix=prefix + "old."))
-            os.rmdir(old)
-            os.replace(path, old)
-        try:
-            os.replace(tmp, path)
-        except BaseException:
-            if old is not None:
-                os.replace(old, path)
-            raise
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return path
 
 

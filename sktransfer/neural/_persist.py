@@ -142,7 +142,8 @@ class _PersistenceMixin:
         running any code, so it is safe to share. It is written under a
         temporary name and renamed at the end: a failed save leaves an
         existing directory as it was. The optimizer state and the history
-        are not saved (pickle the estimator to resume training).
+        are not saved (neither does pickle keep the optimizer state: to
+        resume training exactly, use skorch's ``save_params(f_optimizer=...)``).
 
         Parameters
         ----------

@@ -17,7 +17,12 @@ from skorch.callbacks import Callback, EarlyStopping, Freezer, ProgressBar, Unfr
 
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODER_PARAMS
 
-__all__ = ["_BestWeights", "parameter_callbacks"]
+__all__ = [
+    "_BestWeights",
+    "dense_parameter_callbacks",
+    "parameter_callbacks",
+    "training_callbacks",
+]
 
 
 class _BestWeights(Callback):
@@ -111,6 +116,28 @@ def parameter_callbacks(net):
         callbacks.append(
             ("unfreeze_embeddings", Unfreezer(EMBEDDING_PARAMS, at=int(unfreeze_at)))
         )
+    return callbacks + training_callbacks(net)
+
+
+def training_callbacks(net):
+    """Return the progress bar and early stopping pairs the parameters ask for.
+
+    ``verbose >= 2`` shows a progress bar over the batches;
+    ``early_stopping`` stops after ``n_iter_no_change`` epochs without a
+    better validation loss and restores the best epoch's weights. Shared by
+    every net, whatever its module.
+
+    Parameters
+    ----------
+    net : skorch NeuralNet
+        The net whose parameters are read.
+
+    Returns
+    -------
+    callbacks : list of (str, skorch.callbacks.Callback)
+        In the order they run.
+    """
+    callbacks = []
     if _is_int(net.verbose) and net.verbose >= 2:
         callbacks.append(("progress_bar", ProgressBar()))
     if _is_true(net.early_stopping):
@@ -120,3 +147,33 @@ def parameter_callbacks(net):
         callbacks.append(("early_stopping", stop))
         callbacks.append(("best_weights", _BestWeights()))
     return callbacks
+
+
+def dense_parameter_callbacks(net):
+    """Return the ``(name, callback)`` pairs of a dense net's parameters.
+
+    ``freeze_encoder`` freezes ``encoder.*`` (the hidden layers of
+    :class:`~sktransfer.neural.MLPModule`) for the whole training;
+    ``unfreeze_at_epoch`` freezes them until that epoch (1-based), whatever
+    ``freeze_encoder`` says; then :func:`training_callbacks`.
+
+    Parameters
+    ----------
+    net : NeuralClassifier or NeuralRegressor
+        The net whose parameters are read.
+
+    Returns
+    -------
+    callbacks : list of (str, skorch.callbacks.Callback)
+        In the order they run after skorch's own.
+    """
+    callbacks = []
+    unfreeze_at = net.unfreeze_at_epoch
+    unfreeze = _is_int(unfreeze_at)
+    if _is_true(net.freeze_encoder) or unfreeze:
+        callbacks.append(("freeze_encoder", Freezer(ENCODER_PARAMS)))
+    if unfreeze:
+        callbacks.append(
+            ("unfreeze_encoder", Unfreezer(ENCODER_PARAMS, at=int(unfreeze_at)))
+        )
+    return callbacks + training_callbacks(net)

@@ -44,6 +44,18 @@ def distillation_loss(student_logits, teacher_proba, temperature=1.0):
     return kl * temperature**2
 
 
+def _teacher_failed(owner, method, exc):
+    """Return the message of a teacher that cannot predict on the fit's rows."""
+    return (
+        f"{owner}: teacher.{method} failed on the rows given to fit "
+        f"({type(exc).__name__}: {exc}). The teacher is asked for exactly the X "
+        f"that {owner} receives (inside a pipeline, the output of the steps "
+        "before it), so it must accept that X: a teacher fitted on raw "
+        "documents cannot predict on numeric features. Fit the teacher on the "
+        "same input, or distil it into a net that gets the same input."
+    )
+
+
 def teacher_probabilities(teacher, X, classes, owner):
     """Ask the teacher for the probabilities of every row, columns as ``classes``.
 
@@ -85,6 +97,8 @@ def teacher_probabilities(teacher, X, classes, owner):
             f"{owner}: teacher must be fitted before it is used for distillation "
             f"({exc})."
         ) from exc
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
+        raise ValueError(_teacher_failed(owner, "predict_proba", exc)) from exc
     if proba.shape != (len(X), len(theirs)) or not np.isfinite(proba).all():
         raise ValueError(
             f"{owner}: teacher.predict_proba returned an array of shape "
@@ -120,6 +134,8 @@ def teacher_predictions(teacher, X, owner):
             f"{owner}: teacher must be fitted before it is used for distillation "
             f"({exc})."
         ) from exc
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
+        raise ValueError(_teacher_failed(owner, "predict", exc)) from exc
     if pred.shape not in ((len(X),), (len(X), 1)) or not np.isfinite(pred).all():
         raise ValueError(
             f"{owner}: teacher.predict returned an array of shape {pred.shape} (or "

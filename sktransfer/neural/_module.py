@@ -1,4 +1,4 @@
-"""PyTorch modules of the neural text estimators: embeddings, encoder, head.
+"""PyTorch modules of the neural estimators: embeddings, encoder, head.
 
 :class:`TextModule` and its encoders, and :func:`architecture`, what a
 TextModule's parameters say of its architecture (read by ``init_from``, from a
@@ -15,6 +15,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 __all__ = [
     "EMBEDDING_PARAMS",
+    "MLPModule",
     "ENCODERS",
     "ENCODER_PARAMS",
     "PADDING_IDX",
@@ -288,5 +289,80 @@ class TextModule(nn.Module):
         width = max(int(lengths.max()) if X.shape[0] else 0, 1)
         X = X[:, :width]
         features = self.encoder(X, lengths, self.embedding)
+        outputs = self.head(self.dropout(features))
+        return (outputs, features) if return_features else outputs
+
+
+class MLPModule(nn.Module):
+    """Multi-layer perceptron over dense rows: ReLU hidden layers, linear head.
+
+    The network of :class:`~sktransfer.neural.NeuralClassifier` and
+    :class:`~sktransfer.neural.NeuralRegressor`. Its input is a float batch
+    of shape ``(batch, n_features)``; the output is ``(batch, n_outputs)``
+    logits (or values, for regression).
+
+    Its parameters are named ``encoder.*`` (the hidden layers) and
+    ``head.*`` (the output layer), as those of :class:`TextModule`: the
+    patterns the estimators use to freeze the hidden layers and to copy
+    them with ``init_from``.
+
+    Parameters
+    ----------
+    n_features : int
+        Number of input features.
+    n_outputs : int
+        Number of outputs (classes, or 1 for regression).
+    hidden_layer_sizes : tuple of int, default=(100,)
+        Units of each hidden layer (ReLU), in order; ``()`` gives a linear
+        model.
+    dropout : float, default=0.2
+        Dropout rate after each hidden layer (on the features the head
+        reads, too).
+
+    Attributes
+    ----------
+    encoder : torch.nn.Sequential
+        The hidden layers.
+    head : torch.nn.Linear
+        The output layer.
+    feature_size : int
+        Size of the features the head reads (the last hidden layer's width,
+        or ``n_features`` without hidden layers).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sktransfer.neural import MLPModule
+    >>> module = MLPModule(n_features=5, n_outputs=3, hidden_layer_sizes=(8, 4))
+    >>> module(torch.zeros(2, 5)).shape
+    torch.Size([2, 3])
+    >>> module.feature_size
+    4
+    """
+
+    def __init__(
+        self, n_features, n_outputs, *, hidden_layer_sizes=(100,), dropout=0.2
+    ):
+        super().__init__()
+        layers = []
+        size = int(n_features)
+        for i, width in enumerate(hidden_layer_sizes):
+            if i:
+                layers.append(nn.Dropout(dropout))
+            layers += [nn.Linear(size, int(width)), nn.ReLU()]
+            size = int(width)
+        self.encoder = nn.Sequential(*layers)
+        self.dropout = nn.Dropout(dropout)
+        self.feature_size = size
+        self.head = nn.Linear(size, n_outputs)
+
+    def forward(self, X, return_features=False):
+        """Map rows of shape (batch, n_features) to (batch, n_outputs).
+
+        With ``return_features=True``, also return the features of shape
+        (batch, feature_size) that the head reads (before dropout), as the
+        domain-adaptation objectives need them.
+        """
+        features = self.encoder(X.float())
         outputs = self.head(self.dropout(features))
         return (outputs, features) if return_features else outputs

@@ -51,7 +51,6 @@ from sktransfer.neural._distillation import (
     teacher_predictions,
     teacher_probabilities,
 )
-from sktransfer.neural._vocabulary import token_list_ids
 
 __all__ = [
     "TERMS",
@@ -150,14 +149,22 @@ def domain_classifier(net, owner):
     _check_feature_module(net.module_, owner)
     if found.domain_adversarial <= 0:
         return None
-    return DomainClassifier(net.module_.feature_size, net.hidden_size)
+    # Its hidden layer is as wide as the net's (hidden_size), or as the
+    # features it reads when the net has no single hidden size.
+    size = getattr(net, "hidden_size", None) or net.module_.feature_size
+    return DomainClassifier(net.module_.feature_size, size)
 
 
 class _Pool:
-    """Rows joined to every training batch, drawn in shuffled cycles."""
+    """Rows joined to every training batch, drawn in shuffled cycles.
 
-    def __init__(self, ids, is_target, teacher, seed):
-        self.ids = ids
+    ``inputs`` holds the module's input of the pool rows: token ids
+    (:class:`~sktransfer.neural._data._RaggedIds`, padded per draw) or a
+    dense 2-D array.
+    """
+
+    def __init__(self, inputs, is_target, teacher, seed):
+        self.inputs = inputs
         self.is_target = is_target
         self.teacher = teacher
         self._rng = np.random.default_rng(seed)
@@ -167,10 +174,16 @@ class _Pool:
         """Return the positions of the next ``n`` rows."""
         while self._order.shape[0] < n:
             self._order = np.concatenate(
-                [self._order, self._rng.permutation(len(self.ids))]
+                [self._order, self._rng.permutation(len(self.inputs))]
             )
         rows, self._order = self._order[:n], self._order[n:]
         return rows
+
+    def take(self, rows):
+        """Return the module's input of the pool rows at positions ``rows``."""
+        if isinstance(self.inputs, _RaggedIds):
+            return self.inputs.padded(rows)
+        return self.inputs[rows]
 
 
 class _Plan:
@@ -200,7 +213,7 @@ class _Plan:
         teacher = [torch.as_tensor(Xi["teacher"])] if found.distills else []
         if self.pool is not None:
             rows = self.pool.draw(n)
-            ids.append(torch.from_numpy(self.pool.ids.padded(rows)))
+            ids.append(torch.from_numpy(self.pool.take(rows)))
             if found.aligns:
                 is_target.append(torch.from_numpy(self.pool.is_target[rows]))
             if found.distills:
@@ -244,21 +257,22 @@ class _Plan:
         return {"loss": loss, "y_pred": logits[:n]}
 
 
-def plan_objectives(net, found, masks, docs, token_lists, seed):
+def plan_objectives(net, found, masks, X, pool_inputs, seed):
     """Prepare the objectives of a fit.
 
     Parameters
     ----------
-    net : TextClassifier or TextRegressor
+    net : TextClassifier, TextRegressor, NeuralClassifier or NeuralRegressor
         The net, its vocabulary (and classes) fitted.
     found : Objectives
         Its objectives.
     masks : DomainMasks
         The domains and labels of every row.
-    docs : sequence
-        Every document of the fit (given to the teacher).
-    token_lists : list of list of str
-        Their tokens.
+    X : sequence or ndarray
+        Every row of the fit as the net got it (given to the teacher).
+    pool_inputs : callable
+        ``pool_inputs(indices)`` returns the module's input of the rows at
+        ``indices`` (the pool): token ids as ``_RaggedIds``, or a 2-D array.
     seed : int
         Seed of the pool's draws.
 
@@ -294,17 +308,14 @@ def plan_objectives(net, found, masks, docs, token_lists, seed):
     proba = None
     if found.distills:
         if net._task == "classification":
-            proba = teacher_probabilities(found.teacher, docs, net.classes_, owner)
+            proba = teacher_probabilities(found.teacher, X, net.classes_, owner)
         else:
-            proba = teacher_predictions(found.teacher, docs, owner)
+            proba = teacher_predictions(found.teacher, X, owner)
         extras["teacher"] = proba[labelled]
     pool = None
     if pool_rows.shape[0]:
-        indptr, ids = token_list_ids(
-            [token_lists[i] for i in pool_rows], net.vocabulary_, net._token_index
-        )
         pool = _Pool(
-            _RaggedIds(indptr, ids, net.max_length),
+            pool_inputs(pool_rows),
             masks.target[pool_rows].astype(np.float32),
             None if proba is None else proba[pool_rows],
             seed,

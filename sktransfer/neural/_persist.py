@@ -442,9 +442,14 @@ def _rebuild(net, weights, criterion_weights, dim, head_weights=None):
         for k in ("history_", "embedding_coverage_", "transferred_")
         if k in vars(net)
     }
-    given = {k: vars(net)[k] for k in ("embedding_dim", "embeddings", "init_from")}
+    given = {
+        k: vars(net)[k]
+        for k in ("embedding_dim", "embeddings", "init_from")
+        if k in vars(net)
+    }
     # (initialize() clears the history in place: it gets none to clear.)
-    vars(net).update(embeddings=None, init_from=None, history_=None, initialized_=False)
+    vars(net).update({k: None for k in given if k != "embedding_dim"})
+    vars(net).update(history_=None, initialized_=False)
     if dim is not None:
         vars(net)["embedding_dim"] = dim
     try:

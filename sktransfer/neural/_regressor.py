@@ -2,7 +2,6 @@
 
 from numbers import Integral, Real
 
-import numpy as np
 import torch
 from sklearn.base import _fit_context
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
@@ -12,14 +11,14 @@ from skorch import NeuralNetRegressor
 from sktransfer.neural._base import _TextNetMixin
 from sktransfer.neural._docstring import text_net_docstring
 from sktransfer.neural._module import TextModule
-from sktransfer.neural._multitask import fit_task_heads
+from sktransfer.neural._targets import _RegressorNetMixin
 from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
 
 __all__ = ["TextRegressor"]
 
 
 @text_net_docstring
-class TextRegressor(_TextNetMixin, NeuralNetRegressor):
+class TextRegressor(_RegressorNetMixin, _TextNetMixin, NeuralNetRegressor):
     """Neural text regressor that starts from pretrained word vectors.
 
     The regression counterpart of :class:`TextClassifier`: the same
@@ -86,8 +85,6 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
     (1,)
     """
 
-    _task = "regression"
-
     _parameter_constraints: dict = {
         **_TextNetMixin._parameter_constraints,
         "teacher": [None, HasMethods(["predict"])],
@@ -143,50 +140,6 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
     ):
         # skorch's parameters and the text nets' own, set by the base class.
         self._init_text_net(locals())
-
-    def _n_outputs(self):
-        heads = vars(self).get("_task_heads")
-        return 1 if heads is None else heads.n_outputs
-
-    def _encode_targets(self, y, first_fit, classes=None, masks=None):
-        name = type(self).__name__
-        if first_fit:
-            for key in ("_task_heads", "_target_domains"):
-                vars(self).pop(key, None)
-            if self.heads == "per_domain":
-                domains = masks.sample_domain[masks.labelled_indices]
-                heads = fit_task_heads(
-                    y, domains, self.task_weights, name, regression=True
-                )
-                vars(self)["_task_heads"] = heads
-                vars(self)["_target_domains"] = tuple(
-                    sorted(set(masks.sample_domain[masks.target].tolist()))
-                )
-                # A predict_domain without a head fails here, not at predict.
-                self._predict_task()
-        y32 = self._encode_values(y)
-        heads = vars(self).get("_task_heads")
-        if heads is not None:
-            domains = masks.sample_domain[masks.labelled_indices]
-            return y32, {"task": heads.tasks_of(domains, name)}
-        return y32, {}
-
-    def _encode_values(self, y):
-        y = np.asarray(y)
-        y32 = y.astype(np.float32) if y.dtype.kind in "biuf" else None
-        if y32 is None:
-            raise ValueError(
-                f"{type(self).__name__} needs numeric targets, got y of dtype "
-                f"{y.dtype}."
-            )
-        if not np.isfinite(y32).all():
-            bad = y[~np.isfinite(y32)][0].item()
-            raise ValueError(
-                f"{type(self).__name__}: y holds {bad!r}; targets must be finite "
-                "(and within the float32 range, about 3.4e38). NaN marks an "
-                "unlabelled row; inf is not a target."
-            )
-        return y32.reshape(-1, 1)
 
     @_fit_context(prefer_skip_nested_validation=True)
     @text_net_docstring
@@ -273,6 +226,4 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_samples,), dtype float64
             Predictions.
         """
-        heads = vars(self).get("_task_heads")
-        column = 0 if heads is None else heads.offsets[self._predict_task()]
-        return self._forward(X)[:, column].astype(np.float64)
+        return self._predict(X)

@@ -45,6 +45,8 @@ _LAZY = {
     "TrAdaBoostRegressor": "sktransfer.adaptation",
     "make_text_adaptation_pipeline": "sktransfer.adaptation",
     "Word2VecVectorizer": "sktransfer.embeddings",
+    "NeuralClassifier": "sktransfer.neural",
+    "NeuralRegressor": "sktransfer.neural",
     "TextClassifier": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",
     "SentenceEncoder": "sktransfer.transformers",

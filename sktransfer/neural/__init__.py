@@ -8,6 +8,11 @@ vector file) and train a mean, CNN or LSTM encoder, with freezing, gradual
 unfreezing and a separate learning rate for the word vectors as ordinary,
 searchable parameters. :class:`TextModule` is their PyTorch network.
 
+:class:`NeuralClassifier` and :class:`NeuralRegressor` are the same nets on
+dense numeric rows (the output of any scikit-learn step: averaged word
+vectors, TruncatedSVD, sentence embeddings), with a multi-layer perceptron
+(:class:`MLPModule`) and the same transfer knobs.
+
 Importing this module imports torch and skorch; without them it raises an
 :class:`ImportError` that says how to install them (``pip install
 "sktransfer[torch]"``).
@@ -24,7 +29,15 @@ except ImportError as exc:
     ) from exc
 
 from sktransfer.neural._classifier import TextClassifier  # noqa: E402
-from sktransfer.neural._module import TextModule  # noqa: E402
+from sktransfer.neural._dense import NeuralClassifier, NeuralRegressor  # noqa: E402
+from sktransfer.neural._module import MLPModule, TextModule  # noqa: E402
 from sktransfer.neural._regressor import TextRegressor  # noqa: E402
 
-__all__ = ["TextClassifier", "TextModule", "TextRegressor"]
+__all__ = [
+    "MLPModule",
+    "NeuralClassifier",
+    "NeuralRegressor",
+    "TextClassifier",
+    "TextModule",
+    "TextRegressor",
+]

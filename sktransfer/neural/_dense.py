@@ -73,7 +73,10 @@ class _DenseNetMixin(_NetMixin):
 
     _parameter_constraints: dict = {
         **_NetMixin._parameter_constraints,
-        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, "left")],
+        "hidden_layer_sizes": [
+            "array-like",
+            Interval(Integral, 1, None, closed="left"),
+        ],
     }
 
     def _validate_params(self):
@@ -836,7 +839,14 @@ class NeuralRegressor(_RegressorNetMixin, _DenseNetMixin, NeuralNetRegressor):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(
-        self, X, y, sample_weight=None, *, sample_domain=None, **fit_params
+        self,
+        X,
+        y,
+        classes=None,
+        sample_weight=None,
+        *,
+        sample_domain=None,
+        **fit_params,
     ):
         return self._fit(
             X,
@@ -848,7 +858,12 @@ class NeuralRegressor(_RegressorNetMixin, _DenseNetMixin, NeuralNetRegressor):
         )
 
     partial_fit.__doc__ = _PARTIAL_FIT_DOC.format(
-        and_classes="", target="Numeric targets", unlabelled="NaN", classes_param=""
+        and_classes="",
+        target="Numeric targets",
+        unlabelled="NaN",
+        classes_param=(
+            "\n        classes : None\n            Unused; present for API consistency."
+        ),
     )
 
     @available_if(lambda est: False)

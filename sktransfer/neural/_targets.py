@@ -192,7 +192,8 @@ def encode_labels(estimator, y, first_fit, classes=None):
         if len(labels) < 2:
             raise ValueError(
                 f"{name} needs at least 2 classes among the labelled rows, got "
-                f"{len(labels)} ({labels.tolist()!r})."
+                f"{len(labels)} class{'' if len(labels) == 1 else 'es'} "
+                f"({labels.tolist()!r})."
             )
         estimator.classes_ = labels
     index = {label: i for i, label in enumerate(estimator.classes_.tolist())}

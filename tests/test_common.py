@@ -49,12 +49,12 @@ CHECKED_ELSEWHERE = ("sktransfer.transformers",)
 
 # Checks whose assumptions cannot hold for an estimator, each with the reason.
 _MINIBATCH_WEIGHTS = (
-            "minibatch training: a row of weight 2 weighs twice in the loss of "
-            "its batch, while a repeated row falls in other batches and "
-            "changes the number of steps per epoch, so the two fits differ "
-            "(as for any SGD-trained model). Weighted losses are tested in "
-            "tests/neural/test_dense_net.py."
-        )
+    "minibatch training: a row of weight 2 weighs twice in the loss of "
+    "its batch, while a repeated row falls in other batches and "
+    "changes the number of steps per epoch, so the two fits differ "
+    "(as for any SGD-trained model). Weighted losses are tested in "
+    "tests/neural/test_dense_net.py."
+)
 
 EXPECTED_FAILED_CHECKS = {
     "NeuralClassifier": {

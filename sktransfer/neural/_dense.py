@@ -582,7 +582,7 @@ class NeuralClassifier(_ClassifierNetMixin, _DenseNetMixin, NeuralNetClassifier)
     ...         "good fun", "awful acting"]
     >>> labels = [1, 1, 0, 0, -1, -1]
     >>> pipe = make_pipeline(
-    ...     Word2VecVectorizer(vector_size=8, min_count=1, seed=0),
+    ...     Word2VecVectorizer(vector_size=8, min_count=1, random_state=0),
     ...     NeuralClassifier(domain_adversarial=0.1, max_epochs=5,
     ...                      device="cpu", random_state=0))
     >>> pipe.fit(docs, labels).predict(["good acting"]).shape

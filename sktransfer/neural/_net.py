@@ -179,13 +179,12 @@ class _NetMixin(_NetParamsMixin):
         shared |= self._shared_params()
         if not shared:
             return super().__sklearn_clone__()
-        # A fitted vectorizer (which clone would un-fit) or KeyedVectors
-        # (which clone would deep-copy) is shared, and so is the fitted model
-        # of init_from or the teacher (only read, never trained).
+        # The fitted model of init_from or the teacher (only read, never
+        # trained), which clone would un-fit, is shared.
         return clone_sharing(self, shared)
 
     def _shared_params(self):
-        """Names of further parameters that ``clone`` shares (fitted sources)."""
+        """Return further parameters that ``clone`` shares (fitted sources)."""
         return set()
 
     def __getstate__(self):

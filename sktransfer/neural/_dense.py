@@ -22,7 +22,7 @@ from sklearn.frozen import FrozenEstimator
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.utils import is_dataset
 
@@ -30,6 +30,7 @@ from sktransfer.neural._callbacks import dense_parameter_callbacks
 from sktransfer.neural._module import MLPModule
 from sktransfer.neural._net import MAX_HIDDEN_SIZE, _NetMixin
 from sktransfer.neural._objectives import domain_classifier
+from sktransfer.neural._persist import load_dense_net, save_dense_net
 from sktransfer.neural._targets import _ClassifierNetMixin, _RegressorNetMixin
 from sktransfer.utils._docstring import Substitution
 
@@ -193,6 +194,74 @@ class _DenseNetMixin(_NetMixin):
                 "the same hidden_layer_sizes."
             )
         return model
+
+    def save_pretrained(self, directory):
+        """Save the fitted estimator to a directory, without pickle.
+
+        The directory holds ``config.json`` (the parameters, which must be
+        plain JSON values or their defaults, ``n_features_in_`` and the
+        labels), ``vocabulary.json`` (the feature names, an empty list
+        without them) and ``arrays.safetensors`` (the module's weights), as
+        :meth:`TextClassifier.save_pretrained` writes. :meth:`from_pretrained`
+        reads it back without running any code. The optimizer state and the
+        history are not saved.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Destination directory (replaced if it exists).
+
+        Returns
+        -------
+        directory : pathlib.Path
+            The written directory.
+
+        Raises
+        ------
+        ValueError
+            If a parameter is neither a plain JSON value nor its default (a
+            custom ``module`` class, callbacks, ``init_from`` or ``teacher``
+            objects), with ``heads='per_domain'``, or if the labels are not
+            strings, numbers or booleans.
+
+        Examples
+        --------
+        >>> import os, tempfile
+        >>> import numpy as np
+        >>> from sktransfer.neural import NeuralClassifier
+        >>> X = np.random.RandomState(0).normal(size=(40, 3))
+        >>> y = (X[:, 0] > 0).astype(int)
+        >>> clf = NeuralClassifier(max_epochs=2, device="cpu", random_state=0)
+        >>> clf = clf.fit(X, y)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = clf.save_pretrained(os.path.join(tmp, "model"))
+        ...     again = NeuralClassifier.from_pretrained(path)
+        >>> bool((again.predict_proba(X) == clf.predict_proba(X)).all())
+        True
+        """
+        check_is_fitted(self)
+        return save_dense_net(self, directory)
+
+    @classmethod
+    def from_pretrained(cls, directory):
+        """Load an estimator written by :meth:`save_pretrained` (no pickle).
+
+        Parameters
+        ----------
+        directory : str or path-like
+            A directory written by :meth:`save_pretrained`.
+
+        Returns
+        -------
+        estimator : object
+            The fitted estimator; it predicts exactly as the saved one.
+
+        Raises
+        ------
+        ValueError
+            If the directory is missing, incomplete or inconsistent.
+        """
+        return load_dense_net(cls, directory)
 
     def score(self, X, y, sample_weight=None, *, sample_domain=None):
         """Score the predictions on the labelled rows of ``X``.

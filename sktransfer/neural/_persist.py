@@ -45,7 +45,14 @@ from sktransfer.utils._persist import (
     write_directory,
 )
 
-__all__ = ["load_text_net", "restore_state", "save_text_net", "saved_state"]
+__all__ = [
+    "load_dense_net",
+    "load_text_net",
+    "restore_state",
+    "save_dense_net",
+    "save_text_net",
+    "saved_state",
+]
 
 # What a saved net leaves out and builds again on load: skorch's training
 # machinery (the initialised callbacks, with PrintLog's ``print`` sink, the
@@ -306,6 +313,122 @@ def load_text_net(cls, directory):
         ) from exc
     coverage = config.get("embedding_coverage_")
     est.embedding_coverage_ = float(coverage) if coverage is not None else 0.0
+    est.transferred_ = config.get("transferred_")
+    return est
+
+
+def _json_params(est, module_advice):
+    """Return the parameters of ``est`` that differ from their defaults, as JSON."""
+    defaults = type(est)().get_params(deep=False)
+    params = {}
+    for key, value in est.get_params(deep=False).items():
+        if isinstance(value, os.PathLike):
+            value = os.fspath(value)
+        if key in defaults and value is defaults[key]:
+            continue  # the default: from_pretrained gets it back
+        params[key] = value
+    return check_json_params(
+        est,
+        params,
+        {
+            "module": module_advice,
+            "callbacks": "Set callbacks=None before saving (they are only "
+            "used while training).",
+            "init_from": "Its weights are in the saved ones anyway: "
+            "set_params(init_from=None) before saving (predictions do not "
+            "change).",
+            "teacher": "The teacher is only used while training: "
+            "set_params(teacher=None) before saving (predictions do not "
+            "change).",
+        },
+    )
+
+
+def save_dense_net(est, directory):
+    """Write the fitted dense net ``est`` to ``directory`` (``save_pretrained``).
+
+    The layout of the text nets' directory: ``config.json``,
+    ``vocabulary.json`` (here the feature names, an empty list without them)
+    and ``arrays.safetensors``.
+    """
+    if vars(est).get("_task_heads") is not None:
+        raise ValueError(
+            f"{type(est).__name__}.save_pretrained: a model with "
+            "heads='per_domain' cannot be saved in the pickle-free format yet; "
+            "pickle it (trusted files only)."
+        )
+    params = _json_params(
+        est,
+        "The pickle-free format rebuilds the default MLPModule only: use its "
+        "parameters (hidden_layer_sizes, dropout) or module__<name>=value, or "
+        "pickle the estimator (trusted files only).",
+    )
+    config = {
+        "format": DIRECTORY_FORMAT,
+        "estimator": type(est).__name__,
+        "params": params,
+        "n_features_in_": int(est.n_features_in_),
+        "transferred_": est.transferred_,
+    }
+    if est._task == "classification":
+        classes = est.classes_
+        config["classes_dtype"] = classes.dtype.str
+        config["classes_"] = check_json_params(est, {"classes_": classes.tolist()})[
+            "classes_"
+        ]
+    names = getattr(est, "feature_names_in_", None)
+    names = [] if names is None else [str(n) for n in names]
+    state = {
+        k: v.detach().to("cpu").contiguous().numpy()
+        for k, v in est.module_.state_dict().items()
+    }
+    return write_directory(directory, config, names, state)
+
+
+def load_dense_net(cls, directory):
+    """Read a dense net of class ``cls`` from ``directory`` (``from_pretrained``)."""
+    config, names, arrays = read_directory(directory, cls)
+    where = repr(str(directory))
+    params = dict(config["params"])
+    if isinstance(params.get("hidden_layer_sizes"), list):
+        params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
+    est = estimator_from_config(cls, dict(config, params=params), directory)
+    n_features = positive_int(config, "n_features_in_", directory)
+    if names and len(names) != n_features:
+        raise ValueError(
+            f"{where}: vocabulary.json lists {len(names)} feature names, "
+            f"config.json 'n_features_in_' is {n_features}."
+        )
+    if cls._task == "classification":
+        labels = config.get("classes_")
+        if not isinstance(labels, list) or len(labels) < 2:
+            raise ValueError(
+                f"{where}: config.json 'classes_' must list at least 2 labels."
+            )
+        try:
+            est.classes_ = np.asarray(labels, dtype=config.get("classes_dtype"))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: config.json 'classes_dtype' does not fit the labels: {exc}"
+            ) from exc
+    est.n_features_in_ = n_features
+    if names:
+        est.feature_names_in_ = np.asarray(names, dtype=object)
+    given = {k: vars(est)[k] for k in ("init_from", "teacher")}
+    vars(est).update(init_from=None, teacher=None)
+    try:
+        with est._seeded(_LOAD_SEEDS):
+            est.initialize()
+    finally:
+        vars(est).update(given)
+    state = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    try:
+        est.module_.load_state_dict(state)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"{where}: the weights in arrays.safetensors do not fit the "
+            f"module config.json describes: {exc}"
+        ) from exc
     est.transferred_ = config.get("transferred_")
     return est
 

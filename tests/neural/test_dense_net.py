@@ -405,3 +405,40 @@ def test_mlp_module_features():
     module = MLPModule(n_features=3, n_outputs=2, hidden_layer_sizes=(4, 5))
     out, features = module(torch.zeros(7, 3), return_features=True)
     assert out.shape == (7, 2) and features.shape == (7, 5)
+
+
+@pytest.mark.parametrize("cls", [NeuralClassifier, NeuralRegressor])
+def test_save_pretrained_round_trip_without_pickle(cls, tmp_path, monkeypatch):
+    pytest.importorskip("safetensors")
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(6)])
+    y = np.where(Y == 1, "b", "a") if cls is NeuralClassifier else X[:, 0]
+    est = _net(cls, hidden_layer_sizes=(8, 4)).fit(frame, y)
+    path = est.save_pretrained(tmp_path / "model")
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("pickle was used")
+
+    for name in ("load", "loads", "Unpickler"):
+        monkeypatch.setattr(pickle, name, refuse)
+    monkeypatch.setattr(torch, "load", refuse)
+    again = cls.from_pretrained(path)
+    assert again.hidden_layer_sizes == (8, 4)
+    assert_array_equal(again.feature_names_in_, frame.columns)
+    assert_array_equal(again.predict(frame), est.predict(frame))
+    if cls is NeuralClassifier:
+        assert_array_equal(again.classes_, ["a", "b"])
+
+
+def test_save_pretrained_refusals(tmp_path):
+    pytest.importorskip("safetensors")
+    source = _net().fit(X, Y)
+    with pytest.raises(ValueError, match="init_from=None"):
+        _net(init_from=source, max_epochs=1).fit(X, Y).save_pretrained(tmp_path / "a")
+    Xs, y, domain = _two_label_sets()
+    heads = _net(heads="per_domain", max_epochs=1).fit(Xs, y, sample_domain=domain)
+    with pytest.raises(ValueError, match="per_domain"):
+        heads.save_pretrained(tmp_path / "b")
+    path = source.save_pretrained(tmp_path / "c")
+    with pytest.raises(ValueError, match="not a NeuralRegressor"):
+        NeuralRegressor.from_pretrained(path)

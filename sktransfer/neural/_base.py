@@ -119,9 +119,6 @@ class _TextNetMixin(_PersistenceMixin, _NetMixin):
         )
         return id_storage(indptr, ids, self.max_length, batched_loading(self))
 
-    # ------------------------------------------------------------------ #
-    # skorch hooks
-
     def _check_fit_inputs(self, X, first_fit):
         return tokenized_documents(X, self._tokenizer(), type(self).__name__)
 

@@ -348,13 +348,14 @@ class _NetMixin(_NetParamsMixin):
         return self
 
     def get_dataset(self, X, y=None):
-        """Wrap token ids (and targets) in a dataset read a batch at a time.
+        """Wrap the module's inputs (and targets) in a dataset read a batch at a time.
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, length), dict or torch Dataset
-            Token ids, or a dict of them (``"X"``) and the rows'
-            ``"sample_weight"``; datasets pass through.
+        X : ndarray, token-id storage, dict or torch Dataset
+            The module's inputs (token ids, or dense float32 rows), or a
+            dict of them (``"X"``) and the rows' ``"sample_weight"``;
+            datasets pass through.
         y : ndarray of shape (n_samples,) or (n_samples, 1), default=None
             Encoded targets.
 
@@ -372,8 +373,8 @@ class _NetMixin(_NetParamsMixin):
 
         Parameters
         ----------
-        X : ndarray of shape (n_samples, length)
-            Token ids.
+        X : ndarray, token-id storage or dict
+            The module's inputs.
         y : ndarray of shape (n_samples,) or (n_samples, 1)
             Encoded targets.
         **fit_params : dict
@@ -603,8 +604,8 @@ class _NetMixin(_NetParamsMixin):
         Parameters
         ----------
         x : torch.Tensor or dict
-            Token ids of a batch, or a dict of them (key ``"X"``) and of the
-            rows' ``"sample_weight"``.
+            The module's input of a batch, or a dict of it (key ``"X"``) and
+            of the rows' ``"sample_weight"``.
         **fit_params : dict
             Passed to the module's ``forward``.
 
@@ -690,7 +691,8 @@ class _NetMixin(_NetParamsMixin):
         Parameters
         ----------
         X : iterable of str or of list of str
-            Documents.
+            Documents (the dense nets: an array-like of shape (n_samples,
+            n_features)).
         y : array-like of shape (n_samples,)
             True targets; ``-1`` or NaN for unlabelled rows.
         sample_weight : array-like of shape (n_samples,), default=None

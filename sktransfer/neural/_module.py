@@ -3,6 +3,9 @@
 :class:`TextModule` and its encoders, and :func:`architecture`, what a
 TextModule's parameters say of its architecture (read by ``init_from``, from a
 fitted model or from a weights file alike).
+:class:`MLPModule` is the multi-layer perceptron of the dense nets
+(``NeuralClassifier``, ``NeuralRegressor``), with the same ``encoder`` /
+``head`` parameter names.
 """
 
 from typing import NamedTuple

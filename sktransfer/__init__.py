@@ -46,6 +46,7 @@ _LAZY = {
     "make_text_adaptation_pipeline": "sktransfer.adaptation",
     "Word2VecVectorizer": "sktransfer.embeddings",
     "TextClassifier": "sktransfer.neural",
+    "TextLanguageModel": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",
     "SentenceEncoder": "sktransfer.transformers",
     "TransformerClassifier": "sktransfer.transformers",

@@ -7,6 +7,8 @@ pretrained word vectors (a fitted
 vector file) and train a mean, CNN or LSTM encoder, with freezing, gradual
 unfreezing and a separate learning rate for the word vectors as ordinary,
 searchable parameters. :class:`TextModule` is their PyTorch network.
+:class:`TextLanguageModel` pretrains its LSTM encoder as a language model on
+unlabelled text, to start them from (``init_from``).
 
 Importing this module imports torch and skorch; without them it raises an
 :class:`ImportError` that says how to install them (``pip install
@@ -26,5 +28,6 @@ except ImportError as exc:
 from sktransfer.neural._classifier import TextClassifier  # noqa: E402
 from sktransfer.neural._module import TextModule  # noqa: E402
 from sktransfer.neural._regressor import TextRegressor  # noqa: E402
+from sktransfer.neural._text_language_model import TextLanguageModel  # noqa: E402
 
-__all__ = ["TextClassifier", "TextModule", "TextRegressor"]
+__all__ = ["TextClassifier", "TextLanguageModel", "TextModule", "TextRegressor"]

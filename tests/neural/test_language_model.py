@@ -13,7 +13,8 @@ from sklearn.model_selection import GridSearchCV
 
 from sktransfer.neural import TextLanguageModel, TextModule, TextRegressor
 from sktransfer.neural._language_model import (
-    LM_OUTPUT_WORDS,
+    FULL_SOFTMAX_WORDS,
+    TAIL_CUTOFF,
     NextWordHead,
     directional_outputs,
     language_model_loss,
@@ -91,21 +92,29 @@ def test_the_loss_falls_on_predictable_text():
     assert lm.lm_losses_[-1] < 0.3 * lm.lm_losses_[0]
 
 
-def test_the_output_layer_is_tied_and_bounded():
+def test_the_output_layer_covers_the_vocabulary_at_a_bounded_cost():
+    small = NextWordHead(5, n_words=30)
+    assert isinstance(small.softmax, torch.nn.Linear)
+    big = NextWordHead(5, n_words=25_000)
+    assert isinstance(big.softmax, torch.nn.AdaptiveLogSoftmaxWithLoss)
+    assert big.softmax.cutoffs[:2] == [FULL_SOFTMAX_WORDS, TAIL_CUTOFF]
+    # Every word of the vocabulary is a class (the rarest one too), and the
+    # loss is a proper negative log-likelihood.
+    hidden = torch.randn(4, 5)
+    targets = torch.tensor([1, 2_500, 12_000, 25_000])
+    loss = big(hidden, targets)
+    assert torch.isfinite(loss) and loss > 0
+    log_probs = big.softmax.log_prob(hidden)
+    assert_allclose(log_probs.exp().sum(dim=1).detach(), 1.0, rtol=1e-4)
+    expected = -log_probs[torch.arange(4), targets - 1].mean()
+    assert_allclose(loss.item(), expected.item(), rtol=1e-5)
+    # Clusters keep at least one dimension at any hidden size.
+    assert all(layer[0].out_features >= 1 for layer in big.softmax.tail)
+    # The padding row of the embeddings gets no gradient.
     module = _module(vocab_size=30)
-    head = NextWordHead(5, 6, n_words=10)
-    # Ids beyond the softmax's words are class 0 ("another word").
-    ids = torch.tensor([1, 10, 11, 29])
-    assert head.classes(ids).tolist() == [1, 10, 0, 0]
-    loss = language_model_loss(module, head, torch.tensor([[1, 2, 25, 3, 0]]))
-    loss.backward()
-    grad = module.embedding.weight.grad
-    # The tied output layer trains the vectors of the softmax's words (2 and
-    # 3 were never read at their output position alone) ...
-    assert grad[1:11].abs().sum(dim=1).gt(0).all()
-    # ... and never the padding row.
-    assert grad[0].abs().sum() == 0
-    assert LM_OUTPUT_WORDS == 10_000
+    language_model_loss(module, small, torch.tensor([[1, 2, 25, 3, 0]])).backward()
+    assert module.embedding.weight.grad[0].abs().sum() == 0
+    assert module.embedding.weight.grad[[1, 2, 3, 25]].abs().sum(dim=1).gt(0).all()
 
 
 def test_lm_pretraining_changes_the_encoder_then_the_classifier_trains(small):

@@ -40,6 +40,7 @@ __all__ = [
     "check_language_model",
     "directional_outputs",
     "language_model_loss",
+    "mean_language_model_loss",
     "pretrain_language_model",
     "pretrain_net",
 ]
@@ -175,6 +176,36 @@ def language_model_loss(module, head, X, dropout=None):
     return head(hidden, targets)
 
 
+def mean_language_model_loss(module, head, indptr, ids, max_length, batch_size):
+    """Mean loss over every prediction of the documents (None: no prediction).
+
+    The module and the head are evaluated (no dropout, no gradient).
+    """
+    device = next(module.parameters()).device
+    n_tokens = np.diff(indptr)
+    if max_length is not None:
+        n_tokens = np.minimum(n_tokens, max_length)
+    rows = np.flatnonzero(n_tokens >= 2)
+    if not rows.size:
+        return None
+    size = len(rows) if batch_size == -1 else batch_size
+    states = module.training, head.training
+    module.eval()
+    head.eval()
+    total, count = 0.0, 0
+    try:
+        with torch.no_grad():
+            for start in range(0, len(rows), size):
+                X = _padded(indptr, ids, rows[start : start + size], max_length, device)
+                n = 2 * int((X[:, 1:] != PADDING_IDX).sum())
+                total += float(language_model_loss(module, head, X)) * n
+                count += n
+    finally:
+        module.train(states[0])
+        head.train(states[1])
+    return total / count
+
+
 def _padded(indptr, ids, rows, max_length, device):
     docs = [ids[indptr[i] : indptr[i + 1]][:max_length] for i in rows]
     width = max(len(d) for d in docs)
@@ -224,6 +255,7 @@ def pretrain_language_model(
     dropout,
     seed,
     owner,
+    head=None,
 ):
     """Train the embeddings and the LSTM of ``module`` as a language model.
 
@@ -256,6 +288,8 @@ def pretrain_language_model(
         caller, draws the output layer's weights and the dropout masks).
     owner : str
         Name of the estimator, for the errors.
+    head : NextWordHead, default=None
+        The output layer, trained too; None builds one (then dropped).
 
     Returns
     -------
@@ -276,8 +310,9 @@ def pretrain_language_model(
             "the documents given to fit has two."
         )
     device = next(module.parameters()).device
-    head = NextWordHead(lstm.hidden_size, embedding.num_embeddings - 1)
-    head.to(device)
+    if head is None:
+        head = NextWordHead(lstm.hidden_size, embedding.num_embeddings - 1)
+        head.to(device)
     drop = nn.Dropout(dropout)
     groups = [{"params": [*lstm.parameters(), *head.parameters()]}]
     if not freeze_embeddings:

@@ -21,7 +21,11 @@ from sktransfer.neural._embeddings import (
     load_embeddings,
     shares_embeddings,
 )
-from sktransfer.neural._language_model import pretrain_language_model
+from sktransfer.neural._language_model import (
+    NextWordHead,
+    mean_language_model_loss,
+    pretrain_language_model,
+)
 from sktransfer.neural._module import PADDING_IDX, TextModule
 from sktransfer.neural._params import clone_sharing, resolve_device
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
@@ -114,6 +118,9 @@ class TextLanguageModel(
     module_ : TextModule
         The network: ``embedding`` and ``encoder`` are trained (its ``head``
         is not, and ``init_from`` never copies it).
+    lm_head_ : torch.nn.Module
+        The language model's output layer (a softmax over the vocabulary,
+        adaptive above 2,000 words), read by :meth:`score`.
     lm_losses_ : list of float
         Mean language-model loss of each epoch: the negative log-likelihood
         of each next (forward) and previous (backward) word, over the whole
@@ -262,6 +269,7 @@ class TextLanguageModel(
         index = VocabularyIndex(vocabulary)
         with seeded_torch(seeds.torch, device):
             module = self._build(len(vocabulary) + 1, dim, weights).to(device)
+            head = NextWordHead(self.hidden_size, len(vocabulary)).to(device)
             losses = pretrain_language_model(
                 module,
                 token_lists,
@@ -276,8 +284,11 @@ class TextLanguageModel(
                 dropout=self.dropout,
                 seed=seeds.batches,
                 owner=name,
+                head=head,
             )
         module.eval()
+        head.eval()
+        self.lm_head_ = head
         self.vocabulary_ = vocabulary
         self._token_index = index
         self.module_ = module
@@ -347,6 +358,48 @@ class TextLanguageModel(
             module.train(was_training)
         return out
 
+    def score(self, X, y=None):
+        """Return the mean log-likelihood of the words of ``X`` (higher is better).
+
+        The negative of the language-model loss on ``X``: the mean log
+        probability of each next word (forward direction) and each previous
+        word (backward direction), without dropout. Its exponential's
+        inverse, ``exp(-score)``, is the perplexity. ``GridSearchCV`` can
+        select the language model's parameters with it on held-out text.
+
+        Parameters
+        ----------
+        X : iterable of str or of list of str
+            Documents; those with fewer than two in-vocabulary words hold
+            no prediction.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Mean log-likelihood per predicted word.
+        """
+        check_is_fitted(self)
+        name = type(self).__name__
+        indptr, ids = document_ids(
+            X, self._tokenizer(), self.vocabulary_, self._token_index, name
+        )
+        loss = mean_language_model_loss(
+            self.module_,
+            self.lm_head_,
+            np.asarray(indptr),
+            ids,
+            self.max_length,
+            self.batch_size,
+        )
+        if loss is None:
+            raise ValueError(
+                f"{name}.score: no document of X has two in-vocabulary words; "
+                "there is no word to predict."
+            )
+        return -loss
+
     def save_weights(self, path):
         """Save the weights and the vocabulary to a safetensors file.
 
@@ -374,26 +427,32 @@ class TextLanguageModel(
     def __getstate__(self):
         state = dict(vars(self))
         state.pop("_token_index", None)
-        module = state.pop("module_", None)
-        if module is not None:
-            state["_module_weights"] = {
-                k: v.detach().cpu().numpy() for k, v in module.state_dict().items()
-            }
+        for key in ("module_", "lm_head_"):
+            module = state.pop(key, None)
+            if module is not None:
+                state[f"_{key}weights"] = {
+                    k: v.detach().cpu().numpy() for k, v in module.state_dict().items()
+                }
         return state
 
     def __setstate__(self, state):
         state = dict(state)
         weights = state.pop("_module_weights", None)
+        head_weights = state.pop("_lm_head_weights", None)
         vars(self).update(state)
         if weights is not None:
             embedding = weights["embedding.weight"]
+            device = resolve_device(self.device)
             with seeded_torch(0, "cpu"):
                 module = self._build(embedding.shape[0], embedding.shape[1])
-            module.load_state_dict(
-                {k: torch.as_tensor(np.asarray(v)) for k, v in weights.items()}
-            )
-            module.eval()
-            self.module_ = module.to(resolve_device(self.device))
+                head = NextWordHead(self.hidden_size, embedding.shape[0] - 1)
+            for part, values in ((module, weights), (head, head_weights or {})):
+                part.load_state_dict(
+                    {k: torch.as_tensor(np.asarray(v)) for k, v in values.items()}
+                )
+                part.eval()
+            self.module_ = module.to(device)
+            self.lm_head_ = head.to(device)
             self._token_index = VocabularyIndex(self.vocabulary_)
 
     def __sklearn_tags__(self):

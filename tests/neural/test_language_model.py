@@ -313,3 +313,39 @@ def test_save_pretrained_keeps_the_lm_losses(tmp_path, small):
     assert loaded.lm_losses_ == clf.lm_losses_
     assert loaded.lm_pretraining_epochs == 2
     assert_array_equal(loaded.predict_proba(DOCS), clf.predict_proba(DOCS))
+
+
+def test_score_is_the_mean_log_likelihood():
+    words = [f"w{i}" for i in range(10)]
+    docs = [" ".join(words[(s + k) % 10] for k in range(8)) for s in range(40)]
+    params = {"hidden_size": 16, "lr": 1e-2, "batch_size": 8, "dropout": 0.0}
+    untrained = _lm(max_epochs=0, **params).fit(docs)
+    trained = _lm(max_epochs=15, **params).fit(docs)
+    # Untrained: about the log of a uniform guess over the 10 words.
+    assert abs(untrained.score(docs) + math.log(10)) < 0.5
+    assert trained.score(docs) > untrained.score(docs) + 1.0
+    # The score is the evaluation-mode loss (no dropout): deterministic.
+    assert trained.score(docs) == trained.score(docs)
+    loaded = pickle.loads(pickle.dumps(trained))
+    assert loaded.score(docs) == trained.score(docs)
+    with pytest.raises(ValueError, match="no document of X has two"):
+        trained.score(["w1", "unknown words"])
+
+
+@pytest.mark.slow
+def test_lm_pretraining_learns_the_target_domain_text():
+    from sktransfer.datasets import load_sentiment_domains
+
+    bunch = load_sentiment_domains()
+    tweets = [d for d, dom in zip(bunch.data, bunch.domain) if dom == "tweets"]
+    rng = np.random.default_rng(0)
+    order = rng.permutation(len(tweets))
+    train = [tweets[i] for i in order[:1000]]
+    held_out = [tweets[i] for i in order[1000:1300]]
+    params = {"hidden_size": 32, "embedding_dim": 32, "lr": 3e-3, "device": "cpu"}
+    before = TextLanguageModel(max_epochs=0, random_state=0, **params).fit(train)
+    after = TextLanguageModel(max_epochs=4, random_state=0, **params).fit(train)
+    # Held-out tweets are better predicted (per word, in nats) after training
+    # on other tweets: the language model learns the domain's text.
+    assert after.score(held_out) > before.score(held_out) + 1.0
+    assert after.lm_losses_[-1] < after.lm_losses_[0]

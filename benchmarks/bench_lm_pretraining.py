@@ -16,8 +16,9 @@ Balanced accuracy and accuracy, mean and standard deviation over
 ``--seeds`` (3) sampling and training seeds; CPU seconds per fit. PyTorch
 runs with one intra-op thread (the machine is shared).
 
-Run ``python benchmarks/bench_lm_pretraining.py`` (about 15 minutes on a
-2-core machine) or ``--quick`` (a smoke run).
+Run ``python benchmarks/bench_lm_pretraining.py`` (about 8 CPU minutes; 18
+minutes of wall time on a loaded 2-core machine) or ``--quick`` (a smoke
+run).
 """
 
 import sys

@@ -16,8 +16,9 @@ softmax (Grave et al., 2017; :class:`torch.nn.AdaptiveLogSoftmaxWithLoss`):
 the most frequent words (the vocabulary's first ids) in a full softmax, the
 rarer ones in clusters of smaller dimension, reached through the head. Its
 likelihood is exact; its cost per token is that of a softmax over about
-:data:`FULL_SOFTMAX_WORDS` words, whatever the vocabulary's size (5x cheaper
-than a softmax over 10,000 words, measured on 4,000 movie reviews).
+:data:`FULL_SOFTMAX_WORDS` words, whatever the vocabulary's size (on 4,000
+movie reviews, 10,588 words: 13.5 CPU seconds per epoch, against 52 for a
+softmax over the 10,000 most frequent words).
 
 The loss of an epoch is the mean cross-entropy of its batches over both
 directions' predictions; :func:`pretrain_language_model` returns it per epoch
@@ -80,7 +81,7 @@ class NextWordHead(nn.Module):
             self.softmax = nn.Linear(hidden_size, self.n_words)
 
     def forward(self, hidden, targets):
-        """Mean negative log-likelihood of word ids ``targets`` given ``hidden``."""
+        """Return the mean negative log-likelihood of word ids ``targets``."""
         classes = targets - 1  # id 0 is padding, never a target
         if isinstance(self.softmax, nn.AdaptiveLogSoftmaxWithLoss):
             return self.softmax(hidden, classes).loss
@@ -305,9 +306,9 @@ def pretrain_language_model(
     rows = np.flatnonzero(n_tokens >= 2)
     if not rows.size:
         raise ValueError(
-            f"{owner}: lm_pretraining_epochs needs documents of at least two "
-            "in-vocabulary tokens (a word to read and one to predict); none of "
-            "the documents given to fit has two."
+            f"{owner}: language-model training needs documents of at least "
+            "two in-vocabulary tokens (a word to read and one to predict); none "
+            "of the documents given to fit has two."
         )
     device = next(module.parameters()).device
     if head is None:

@@ -48,6 +48,7 @@ _LAZY = {
     "NeuralClassifier": "sktransfer.neural",
     "NeuralRegressor": "sktransfer.neural",
     "TextClassifier": "sktransfer.neural",
+    "TextLanguageModel": "sktransfer.neural",
     "TextRegressor": "sktransfer.neural",
     "SentenceEncoder": "sktransfer.transformers",
     "TransformerClassifier": "sktransfer.transformers",

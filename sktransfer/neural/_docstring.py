@@ -102,6 +102,23 @@ _SHARED_PARAMETERS = r"""
         Learning rate of the word vectors (a parameter group of its own),
         typically smaller than ``lr`` for pretrained vectors. None uses
         ``lr``.
+    lm_pretraining_epochs : int, default=0
+        Language-model pretraining before the task's training (ULMFiT's
+        fine-tuning of the language model on the target text; Howard and
+        Ruder, 2018): this many epochs of next-word prediction over every
+        document given to ``fit``, unlabelled and target rows included, with
+        AdamW at ``lr`` (``embedding_lr`` for the word vectors, which stay
+        fixed with ``freeze_embeddings``). Needs ``encoder='lstm'``: the
+        forward direction of the bidirectional LSTM predicts each next word
+        and the backward direction each previous word (ELMo's objective), so
+        no output sees the word it predicts; the output layer, shared by the
+        two directions, is a softmax over the whole vocabulary (an adaptive
+        softmax above 2,000 words, so a step costs about the same whatever
+        the vocabulary's size). Only the embeddings and the encoder
+        are kept for the task. The mean loss of each epoch is in
+        ``lm_losses_``. ``init_from`` is applied first, so a model pretrained
+        on a large corpus (:class:`TextLanguageModel`) is fine-tuned here on
+        the fit's documents. 0 skips it.
     domain_adversarial : float, default=0.0
         Domain-adversarial training (DANN, Ganin et al., 2016) when > 0: a
         domain head (one ReLU layer) learns to tell the target rows from the
@@ -192,6 +209,9 @@ _SHARED_ATTRIBUTES = """
         ``'encoder'`` and ``'head'``, whether they were copied.
     module_ : torch.nn.Module
         The trained network.
+    lm_losses_ : list of float
+        Mean language-model loss of each ``lm_pretraining_epochs`` epoch
+        (empty without it).
     domain_classifier_ : torch.nn.Module
         The domain head, trained with ``domain_adversarial > 0`` only.
     history_ : skorch.History

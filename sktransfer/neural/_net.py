@@ -19,6 +19,8 @@ what its input is through a few hooks:
 - ``_module_inputs(rows, extra, indices, batched)``: the module's input of
   some rows (token ids, or dense float32 rows);
 - ``_encode_inputs(X)`` and ``_score_rows(X)``: the same at prediction;
+- ``_after_initialize(extra, seeds)``: training of a new module before the
+  task (the text nets' language-model pretraining);
 - ``_parameter_callbacks()``: the callbacks its parameters stand for;
 - ``initialize_module()`` and ``_FITTED_ATTRIBUTE``.
 
@@ -482,6 +484,17 @@ class _NetMixin(_NetParamsMixin):
         """Return the rows given to score, indexable."""
         raise NotImplementedError
 
+    def _after_initialize(self, extra, seeds):
+        """Train the new module before the task (nothing by default).
+
+        Parameters
+        ----------
+        extra : object
+            What ``_check_fit_inputs`` returned besides the rows.
+        seeds : FitSeeds
+            The seeds of the fit in progress.
+        """
+
     def _fit(
         self,
         X,
@@ -548,6 +561,7 @@ class _NetMixin(_NetParamsMixin):
         with self._seeded(seeds), self._objective_plan(plan):
             if first_fit or not self.initialized_:
                 self.initialize()
+                self._after_initialize(extra, seeds)
             super().partial_fit(inputs, y_enc, _routing_method=method, **fit_params)
         self._check_finite_weights()
         return self

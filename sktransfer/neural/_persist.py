@@ -259,6 +259,7 @@ def save_text_net(est, directory):
         "embedding_dim": int(est.module_.embedding.weight.shape[1]),
         "embedding_coverage_": float(est.embedding_coverage_),
         "transferred_": est.transferred_,
+        "lm_losses_": [float(v) for v in getattr(est, "lm_losses_", [])],
     }
     if est._task == "classification":
         classes = est.classes_
@@ -314,6 +315,15 @@ def load_text_net(cls, directory):
     coverage = config.get("embedding_coverage_")
     est.embedding_coverage_ = float(coverage) if coverage is not None else 0.0
     est.transferred_ = config.get("transferred_")
+    losses = config.get("lm_losses_") or []
+    if not (
+        isinstance(losses, list)
+        and all(isinstance(v, int | float) and not isinstance(v, bool) for v in losses)
+    ):
+        raise ValueError(
+            f"{where}: config.json 'lm_losses_' must be a list of numbers."
+        )
+    est.lm_losses_ = [float(v) for v in losses]
     return est
 
 

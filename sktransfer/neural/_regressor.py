@@ -114,6 +114,7 @@ class TextRegressor(_RegressorNetMixin, _TextNetMixin, NeuralNetRegressor):
         freeze_encoder=False,
         unfreeze_at_epoch=None,
         embedding_lr=None,
+        lm_pretraining_epochs=0,
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,

@@ -247,9 +247,10 @@ def transfer_source(init_from, owner, text_net):
         parts = _model_source(model, owner)
     else:
         raise TypeError(
-            f"{owner}: init_from must be None, a fitted TextClassifier or "
-            "TextRegressor (possibly wrapped in FrozenEstimator) or the path of a "
-            f"file written by save_weights, got {type(init_from).__name__}."
+            f"{owner}: init_from must be None, a fitted TextClassifier, "
+            "TextRegressor or TextLanguageModel (possibly wrapped in "
+            "FrozenEstimator) or the path of a file written by save_weights, got "
+            f"{type(init_from).__name__}."
         )
     arch = architecture(parts[1])
     if arch is None:

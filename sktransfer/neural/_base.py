@@ -134,9 +134,7 @@ class _TextNetMixin(_PersistenceMixin, _NetMixin):
     def _after_initialize(self, extra, seeds):
         # lm_pretraining_epochs: the encoder reads every document of the fit
         # (``extra``: their tokens) as a language model before the task.
-        self.lm_losses_ = pretrain_net(
-            self, extra, seeds.batches, type(self).__name__
-        )
+        self.lm_losses_ = pretrain_net(self, extra, seeds.batches, type(self).__name__)
 
     def _learn_inputs(self, rows, extra):
         # Every document (unlabelled ones too) brings its words.

@@ -14,6 +14,7 @@ from sktransfer.neural._base import _TextNetMixin
 from sktransfer.neural._docstring import text_net_docstring
 from sktransfer.neural._module import TextModule
 from sktransfer.neural._multitask import fit_task_heads
+from sktransfer.neural._objectives import MAX_UNLABELLED_BATCH_RATIO
 from sktransfer.neural._vocabulary import DEFAULT_TOKEN_PATTERN
 
 __all__ = ["TextClassifier"]
@@ -150,6 +151,9 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         **_TextNetMixin._parameter_constraints,
         "teacher": [None, HasMethods(["predict_proba"])],
         "distillation_weight": [Interval(Real, 0, 1, closed="both")],
+        "unlabelled_batch_ratio": [
+            Interval(Real, 0, MAX_UNLABELLED_BATCH_RATIO, closed="right")
+        ],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "heads": [StrOptions({"shared", "per_domain"})],
         "task_weights": [dict, None],
@@ -179,6 +183,7 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
+        unlabelled_batch_ratio=0.5,
         teacher=None,
         distillation_weight=0.5,
         temperature=2.0,

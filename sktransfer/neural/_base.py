@@ -59,7 +59,11 @@ from sktransfer.neural._embeddings import (
 )
 from sktransfer.neural._losses import per_row_losses, weighted_mean
 from sktransfer.neural._module import EMBEDDING_PARAMS, ENCODERS, Architecture
-from sktransfer.neural._multitask import multitask_loss, predict_head
+from sktransfer.neural._multitask import (
+    multitask_loss,
+    predict_head,
+    record_task_losses,
+)
 from sktransfer.neural._objectives import (
     domain_classifier,
     objective_callbacks,
@@ -721,9 +725,14 @@ class _TextNetMixin(_PersistenceMixin, _NetParamsMixin):
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         tasks = X.get("task") if isinstance(X, dict) else None
         if tasks is not None:
-            # One head per domain (TextClassifier's heads='per_domain').
+            # One head per domain (heads='per_domain'); each head's loss of a
+            # training batch goes to history (train_loss_task_<domain>).
             columns = torch.as_tensor(y_true)
-            loss = multitask_loss(y_pred, columns, tasks, self._task_heads, weight)
+            per_task = {} if training else None
+            loss = multitask_loss(
+                y_pred, columns, tasks, self._task_heads, weight, per_task
+            )
+            record_task_losses(self.history, per_task)
         elif weight is None:
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
         else:

@@ -60,6 +60,7 @@ from sktransfer.neural._distillation import (
     teacher_predictions,
     teacher_probabilities,
 )
+from sktransfer.neural._multitask import TaskLosses
 from sktransfer.neural._vocabulary import token_list_ids
 
 __all__ = [
@@ -139,11 +140,17 @@ def objectives(net):
 
 
 def objective_callbacks(net):
-    """Return the callbacks averaging each loss term per epoch into ``history``."""
+    """Return the callbacks averaging each loss term per epoch into ``history``.
+
+    Also, with ``heads='per_domain'``, the one averaging each head's loss.
+    """
+    callbacks = []
+    if getattr(net, "heads", "shared") == "per_domain":
+        callbacks.append(("train_loss_tasks", TaskLosses()))
     found = objectives(net)
     if found is None:
-        return []
-    return [
+        return callbacks
+    return callbacks + [
         (f"train_loss_{term}", PassthroughScoring(f"train_loss_{term}", on_train=True))
         for term in found.terms()
     ]

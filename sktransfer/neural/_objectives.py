@@ -145,7 +145,8 @@ def objective_callbacks(net):
     Also, with ``heads='per_domain'``, the one averaging each head's loss.
     """
     callbacks = []
-    if getattr(net, "heads", "shared") == "per_domain":
+    heads = getattr(net, "heads", "shared")
+    if isinstance(heads, str) and heads == "per_domain":
         callbacks.append(("train_loss_tasks", TaskLosses()))
     found = objectives(net)
     if found is None:

@@ -68,6 +68,8 @@ _REBUILT_ON_LOAD = (
 _WEIGHTS = "_module_weights"
 _CRITERION_WEIGHTS = "_criterion_weights"
 _DOMAIN_HEAD_WEIGHTS = "_domain_classifier_weights"
+# Prefix of the domain head's weights in a save_pretrained directory.
+_DOMAIN_HEAD_PREFIX = "domain_classifier."
 _EMBEDDING_DIM = "_module_embedding_dim"
 _DEFAULTS = "_default_params"
 _WORDS = "_vocabulary_words"
@@ -136,9 +138,11 @@ class _PersistenceMixin:
         """Save the fitted estimator to a directory, without pickle.
 
         The directory holds ``config.json`` (the parameters, which must be
-        plain JSON values or their defaults, and the labels),
+        plain JSON values or their defaults, and the labels: with
+        ``heads='per_domain'``, each head's domain, labels and weight),
         ``vocabulary.json`` (the words) and ``arrays.safetensors`` (the
-        module's weights). :meth:`from_pretrained` reads it back without
+        module's weights, and the domain head's with
+        ``domain_adversarial``). :meth:`from_pretrained` reads it back without
         running any code, so it is safe to share. It is written under a
         temporary name and renamed at the end: a failed save leaves an
         existing directory as it was. The optimizer state and the history
@@ -207,12 +211,6 @@ class _PersistenceMixin:
 
 def save_text_net(est, directory):
     """Write the fitted net ``est`` to ``directory`` (see ``save_pretrained``)."""
-    if vars(est).get("_task_heads") is not None:
-        raise ValueError(
-            f"{type(est).__name__}.save_pretrained: a model with "
-            "heads='per_domain' cannot be saved in the pickle-free format yet; "
-            "pickle it (trusted files only)."
-        )
     defaults = type(est)().get_params(deep=False)
     params = {}
     for key, value in est.get_params(deep=False).items():
@@ -221,6 +219,7 @@ def save_text_net(est, directory):
         if key in defaults and value is defaults[key]:
             continue  # the default: from_pretrained gets it back
         params[key] = value
+    task_weights = params.pop("task_weights", None)
     fit_only = (
         "Its vectors are in the saved weights anyway: set_params({0}=None) "
         "before saving (predictions do not change)."
@@ -245,6 +244,12 @@ def save_text_net(est, directory):
             "change).",
         },
     )
+    if task_weights is not None:
+        # A dict of int keys: JSON keys are strings, so [domain, weight] pairs.
+        pairs = [[d, w] for d, w in dict(task_weights).items()]
+        params["task_weights"] = check_json_params(est, {"task_weights": pairs})[
+            "task_weights"
+        ]
     config = {
         "format": DIRECTORY_FORMAT,
         "estimator": type(est).__name__,
@@ -253,7 +258,10 @@ def save_text_net(est, directory):
         "embedding_coverage_": float(est.embedding_coverage_),
         "transferred_": est.transferred_,
     }
-    if est._task == "classification":
+    heads = vars(est).get("_task_heads")
+    if heads is not None:
+        config["task_heads"] = _heads_config(est, heads)
+    elif est._task == "classification":
         classes = est.classes_
         config["classes_dtype"] = classes.dtype.str
         config["classes_"] = check_json_params(est, {"classes_": classes.tolist()})[
@@ -263,6 +271,16 @@ def save_text_net(est, directory):
         k: v.detach().to("cpu").contiguous().numpy()
         for k, v in est.module_.state_dict().items()
     }
+    head = getattr(est, "domain_classifier_", None)
+    if isinstance(head, torch.nn.Module):
+        # The domain head of domain-adversarial training, so that training
+        # can go on with it after loading.
+        state.update(
+            {
+                _DOMAIN_HEAD_PREFIX + k: v.detach().to("cpu").contiguous().numpy()
+                for k, v in head.state_dict().items()
+            }
+        )
     words = vocabulary_words(est.vocabulary_)
     return write_directory(directory, config, words, state)
 
@@ -271,11 +289,28 @@ def load_text_net(cls, directory):
     """Read a net of class ``cls`` from ``directory`` (see ``from_pretrained``)."""
     config, words, arrays = read_directory(directory, cls)
     where = repr(str(directory))
+    pairs = (
+        config.get("params", {}).get("task_weights")
+        if isinstance(config.get("params"), dict)
+        else None
+    )
+    if pairs is not None:
+        if not (
+            isinstance(pairs, list)
+            and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+        ):
+            raise ValueError(
+                f"{where}: config.json 'task_weights' must list [domain, weight] pairs."
+            )
+        config = {**config, "params": {**config["params"], "task_weights": dict(pairs)}}
     est = estimator_from_config(cls, config, directory)
     dim = positive_int(config, "embedding_dim", directory)
     if not words:
         raise ValueError(f"{where}: vocabulary.json is empty.")
-    if cls._task == "classification":
+    heads = config.get("task_heads")
+    if heads is not None:
+        _restore_heads(est, heads, where)
+    elif cls._task == "classification":
         labels = config.get("classes_")
         if not isinstance(labels, list) or len(labels) < 2:
             raise ValueError(
@@ -293,12 +328,30 @@ def load_text_net(cls, directory):
     given = {k: vars(est)[k] for k in ("embedding_dim", "embeddings", "init_from")}
     vars(est).update(embedding_dim=dim, embeddings=None, init_from=None)
     try:
-        est.initialize()
+        # Fixed seeds: building the module draws no number from the
+        # caller's generators.
+        with est._seeded(_LOAD_SEEDS):
+            est.initialize()
     finally:
         vars(est).update(given)
     state = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    head_state = {
+        k[len(_DOMAIN_HEAD_PREFIX) :]: state.pop(k)
+        for k in list(state)
+        if k.startswith(_DOMAIN_HEAD_PREFIX)
+    }
     try:
         est.module_.load_state_dict(state)
+        head = getattr(est, "domain_classifier_", None)
+        if head_state and head is None:
+            raise RuntimeError(
+                "arrays.safetensors holds a domain head, but the estimator "
+                "has no domain_adversarial to use it"
+            )
+        if head is not None:
+            if not head_state:
+                raise RuntimeError("the domain head of domain_adversarial is missing")
+            head.load_state_dict(head_state)
     except RuntimeError as exc:
         raise ValueError(
             f"{where}: the weights in arrays.safetensors do not fit the "
@@ -308,6 +361,82 @@ def load_text_net(cls, directory):
     est.embedding_coverage_ = float(coverage) if coverage is not None else 0.0
     est.transferred_ = config.get("transferred_")
     return est
+
+
+def _heads_config(est, heads):
+    """Return the multi-task heads of ``est`` as JSON values (config.json)."""
+    config = {
+        "domains": [int(d) for d in heads.domains],
+        "offsets": [int(o) for o in heads.offsets],
+        "weights": [float(w) for w in heads.weights],
+        "target_domains": [int(d) for d in est._target_domains],
+    }
+    if not heads.regression:
+        config["classes"] = check_json_params(
+            est, {"classes_": [c.tolist() for c in heads.classes]}
+        )["classes_"]
+        config["classes_dtypes"] = [c.dtype.str for c in heads.classes]
+    return config
+
+
+def _restore_heads(est, config, where):
+    """Set the multi-task heads of ``est`` from their ``config.json`` entry."""
+    from sktransfer.neural._multitask import TaskHeads
+
+    def ints(key):
+        values = config.get(key) if isinstance(config, dict) else None
+        if not (
+            isinstance(values, list)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        ):
+            raise ValueError(f"{where}: config.json 'task_heads.{key}' must list ints.")
+        return tuple(values)
+
+    domains, offsets, targets = ints("domains"), ints("offsets"), ints("target_domains")
+    weights = config.get("weights")
+    if (
+        len(domains) < 2
+        or len(offsets) != len(domains)
+        or not isinstance(weights, list)
+        or len(weights) != len(domains)
+        or not all(isinstance(w, int | float) and w >= 0 for w in weights)
+    ):
+        raise ValueError(
+            f"{where}: config.json 'task_heads' must give at least 2 domains, "
+            "and as many offsets and non-negative weights."
+        )
+    if est._task == "classification":
+        labels, dtypes = config.get("classes"), config.get("classes_dtypes")
+        if not (
+            isinstance(labels, list)
+            and isinstance(dtypes, list)
+            and len(labels) == len(dtypes) == len(domains)
+            and all(isinstance(c, list) and len(c) >= 2 for c in labels)
+        ):
+            raise ValueError(
+                f"{where}: config.json 'task_heads.classes' must list at least 2 "
+                "labels per domain, with their dtypes."
+            )
+        try:
+            classes = tuple(np.asarray(c, dtype=t) for c, t in zip(labels, dtypes))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: config.json 'task_heads.classes_dtypes' does not fit "
+                f"the labels: {exc}"
+            ) from exc
+        sizes = [len(c) for c in classes]
+    else:
+        classes = (None,) * len(domains)
+        sizes = [1] * len(domains)
+    if list(offsets) != [sum(sizes[:i]) for i in range(len(sizes))]:
+        raise ValueError(
+            f"{where}: config.json 'task_heads.offsets' do not fit the heads' sizes."
+        )
+    heads = TaskHeads(domains, classes, offsets, tuple(float(w) for w in weights))
+    vars(est)["_task_heads"] = heads
+    vars(est)["_target_domains"] = targets
+    if est._task == "classification":
+        est.domain_classes_ = dict(zip(heads.domains, heads.classes))
 
 
 def _init_defaults(cls):

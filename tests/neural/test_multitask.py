@@ -176,10 +176,12 @@ def test_clone_pickle_and_refit_shared():
     assert clf.module_.head.out_features == 2
 
 
-def test_save_pretrained_is_refused(tmp_path):
+def test_save_pretrained_keeps_the_heads(tmp_path):
+    pytest.importorskip("safetensors")
     clf = _net(max_epochs=1).fit(X, Y, sample_domain=SD)
-    with pytest.raises(ValueError, match="heads='per_domain' cannot be saved"):
-        clf.save_pretrained(tmp_path / "net")
+    again = TextClassifier.from_pretrained(clf.save_pretrained(tmp_path / "net"))
+    assert_array_equal(again.predict_proba(X1), clf.predict_proba(X1))
+    assert_array_equal(again.classes_, ["film", "music", "story"])
 
 
 def test_grid_search_with_routed_sample_domain():

@@ -152,7 +152,8 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         "teacher": [None, HasMethods(["predict_proba"])],
         "distillation_weight": [Interval(Real, 0, 1, closed="both")],
         "unlabelled_batch_ratio": [
-            Interval(Real, 0, MAX_UNLABELLED_BATCH_RATIO, closed="right")
+            Interval(Real, 0, MAX_UNLABELLED_BATCH_RATIO, closed="right"),
+            StrOptions({"auto"}),
         ],
         "temperature": [Interval(Real, 0, None, closed="neither")],
         "heads": [StrOptions({"shared", "per_domain"})],
@@ -183,7 +184,7 @@ class TextClassifier(_TextNetMixin, NeuralNetClassifier):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
-        unlabelled_batch_ratio=0.5,
+        unlabelled_batch_ratio="auto",
         teacher=None,
         distillation_weight=0.5,
         temperature=2.0,

@@ -94,7 +94,8 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         "teacher": [None, HasMethods(["predict"])],
         "distillation_weight": [Interval(Real, 0, 1, closed="both")],
         "unlabelled_batch_ratio": [
-            Interval(Real, 0, MAX_UNLABELLED_BATCH_RATIO, closed="right")
+            Interval(Real, 0, MAX_UNLABELLED_BATCH_RATIO, closed="right"),
+            StrOptions({"auto"}),
         ],
         "heads": [StrOptions({"shared", "per_domain"})],
         "task_weights": [dict, None],
@@ -124,7 +125,7 @@ class TextRegressor(_TextNetMixin, NeuralNetRegressor):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
-        unlabelled_batch_ratio=0.5,
+        unlabelled_batch_ratio="auto",
         teacher=None,
         distillation_weight=0.5,
         heads="shared",

@@ -115,11 +115,26 @@ def test_each_batch_is_joined_by_the_ratio_of_unlabelled_rows(ratio, sizes, smal
     assert _SizeRecorder.seen == sizes * 3
 
 
-def test_default_ratio_joins_half_as_many_unlabelled_rows(small):
+@pytest.mark.parametrize(
+    "params, size",
+    [
+        # 'auto': half as many unlabelled rows with an alignment term...
+        ({"coral_loss": 1.0}, 12),
+        ({"domain_adversarial": 0.1}, 12),
+        ({"domain_adversarial": 0.1, "teacher": "tfidf"}, 12),
+        # ... as many to distil alone.
+        ({"teacher": "tfidf"}, 16),
+    ],
+)
+def test_auto_ratio(params, size, small):
+    if "teacher" in params:
+        params = {**params, "teacher": _teacher()}
     _SizeRecorder.seen = []
-    small(module=_SizeRecorder, coral_loss=1.0, batch_size=8).fit(X_ALL, Y_ALL)
-    # 24 labelled rows: 3 batches of 8, each with 4 unlabelled rows.
-    assert _SizeRecorder.seen == [12, 12, 12] * 3
+    clf = small(module=_SizeRecorder, batch_size=8, **params)
+    assert clf.unlabelled_batch_ratio == "auto"
+    clf.fit(X_ALL, Y_ALL)
+    # 24 labelled rows: 3 batches of 8.
+    assert _SizeRecorder.seen == [size] * 3 * 3
 
 
 @pytest.mark.parametrize("cls", [TextClassifier, TextRegressor])
@@ -259,6 +274,7 @@ def test_unfitted_teacher_is_an_error(small):
         ({"coral_loss": 1.0, "unlabelled_batch_ratio": -1}, "unlabelled_batch_ratio"),
         ({"coral_loss": 1.0, "unlabelled_batch_ratio": 17}, "unlabelled_batch_ratio"),
         ({"coral_loss": 1.0, "unlabelled_batch_ratio": "1"}, "unlabelled_batch_ratio"),
+        ({"unlabelled_batch_ratio": "balanced"}, "unlabelled_batch_ratio"),
         ({"unlabelled_batch_ratio": float("nan")}, "unlabelled_batch_ratio"),
     ],
 )

@@ -273,13 +273,9 @@ def record_task_losses(history, per_task):
     if not per_task:
         return
     # One read of every value (a sync on a GPU), not one per task.
-    values = torch.stack(
-        [
-            torch.stack([m.detach(), t.detach().to(m.dtype)])
-            for m, t in per_task.values()
-        ]
-    ).tolist()
-    for domain, (mean, total) in zip(per_task, values):
+    with torch.no_grad():
+        values = torch.stack([v for pair in per_task.values() for v in pair]).tolist()
+    for domain, mean, total in zip(per_task, values[::2], values[1::2]):
         history.record_batch(task_loss_key(domain), mean)
         history.record_batch(_weight_key(domain), total)
 

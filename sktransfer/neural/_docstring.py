@@ -138,7 +138,7 @@ _SHARED_PARAMETERS = r"""
         cheaper; their terms only read the target rows' statistics, whose
         extra noise cost no accuracy on the bundled domains) and 1 with a
         ``teacher`` alone (each unlabelled row brings the teacher's outputs:
-        half as many lost about 0.004 of balanced accuracy there). Without
+        half as many lost about 0.003 of balanced accuracy there). Without
         these objectives it is unused.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labelled rows (stratified for

@@ -71,7 +71,9 @@ teacher = FrozenEstimator(shallow.fit(docs[source], labels[source]))
 # -------------------------
 # The same small network (mean encoder) with each objective switched on in
 # turn. With an objective on, every batch of labelled documents is joined by
-# as many unlabelled ones, so the epochs take longer than source-only ones.
+# unlabelled ones (half as many for the alignment objectives, as many for
+# distillation, with the default ``unlabelled_batch_ratio='auto'``), so the
+# epochs take longer than source-only ones.
 from sklearn.metrics import balanced_accuracy_score
 
 from sktransfer.neural import TextClassifier

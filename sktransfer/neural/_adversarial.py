@@ -90,10 +90,13 @@ class DomainClassifier(nn.Module):
 
     def forward(self, features):
         """Map features of shape (n, in_features) to logits of shape (n,)."""
-        return self.output(torch.relu(self.hidden(features)))[:, 0]
+        # The layers' functions rather than their modules' calls: the head
+        # runs at every training step, where a module call's overhead counts.
+        hidden = torch.relu(F.linear(features, self.hidden.weight, self.hidden.bias))
+        return F.linear(hidden, self.output.weight, self.output.bias).view(-1)
 
 
-def domain_loss(logits, is_target):
+def domain_loss(logits, is_target, weight=None):
     """Binary cross-entropy of the domain head (1 = target row).
 
     Parameters
@@ -102,10 +105,20 @@ def domain_loss(logits, is_target):
         Outputs of :class:`DomainClassifier`.
     is_target : torch.Tensor of shape (n_rows,)
         Whether each row belongs to a target domain.
+    weight : torch.Tensor of shape (n_rows,), default=None
+        Weight of each row's loss, summing to 1 (e.g. ``1 / (2 n_source)``
+        on source rows and ``1 / (2 n_target)`` on target rows, which weighs
+        both domains equally whatever their rows in the batch). None: the
+        mean over the rows.
 
     Returns
     -------
     loss : torch.Tensor
-        A scalar: the mean over the rows.
+        A scalar.
     """
-    return F.binary_cross_entropy_with_logits(logits, is_target.to(logits.dtype))
+    is_target = is_target.to(logits.dtype)
+    if weight is None:
+        return F.binary_cross_entropy_with_logits(logits, is_target)
+    return F.binary_cross_entropy_with_logits(
+        logits, is_target, weight=weight.to(logits.dtype), reduction="sum"
+    )

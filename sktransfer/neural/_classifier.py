@@ -176,6 +176,7 @@ class TextClassifier(_ClassifierNetMixin, _TextNetMixin, NeuralNetClassifier):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
+        unlabelled_batch_ratio="auto",
         teacher=None,
         distillation_weight=0.5,
         temperature=2.0,

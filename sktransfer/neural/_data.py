@@ -72,11 +72,14 @@ class _RaggedIds:
         np.cumsum(lengths, out=indptr[1:])
         return _RaggedIds(indptr, ids)
 
-    def padded(self, index=slice(None)):
-        """Return the padded int64 matrix of the rows, as wide as the longest."""
+    def padded(self, index=slice(None), min_width=1):
+        """Return the padded int64 matrix of the rows, as wide as the longest.
+
+        ``min_width`` pads it at least that wide.
+        """
         rows = self._rows(index)
         lengths, ids, position = self._gather(rows)
-        width = max(1, int(lengths.max()) if rows.size else 0)
+        width = max(min_width, int(lengths.max()) if rows.size else 0)
         out = np.full((rows.shape[0], width), PADDING_IDX, dtype=np.int64)
         out[np.repeat(np.arange(rows.shape[0]), lengths), position] = ids
         return out

@@ -200,8 +200,10 @@ class _DenseNetMixin(_NetMixin):
 
         The directory holds ``config.json`` (the parameters, which must be
         plain JSON values or their defaults, ``n_features_in_`` and the
-        labels), ``vocabulary.json`` (the feature names, an empty list
-        without them) and ``arrays.safetensors`` (the module's weights), as
+        labels, or each domain's head with ``heads='per_domain'``),
+        ``vocabulary.json`` (the feature names, an empty list without them)
+        and ``arrays.safetensors`` (the module's weights and the domain head
+        of ``domain_adversarial``), as
         :meth:`TextClassifier.save_pretrained` writes. :meth:`from_pretrained`
         reads it back without running any code. The optimizer state and the
         history are not saved.
@@ -221,8 +223,7 @@ class _DenseNetMixin(_NetMixin):
         ValueError
             If a parameter is neither a plain JSON value nor its default (a
             custom ``module`` class, callbacks, ``init_from`` or ``teacher``
-            objects), with ``heads='per_domain'``, or if the labels are not
-            strings, numbers or booleans.
+            objects), or if the labels are not strings, numbers or booleans.
 
         Examples
         --------
@@ -376,8 +377,8 @@ _DENSE_PARAMETERS = r"""
         domain head (one ReLU layer) learns to tell the target rows from the
         source rows through a gradient reversal layer, which sends its
         gradient back to the hidden layers negated and times this value.
-        Every training batch of labelled rows is joined by as many
-        unlabelled rows (drawn in shuffled cycles). Needs target rows
+        Every training batch of labelled rows is joined by unlabelled rows
+        (see ``unlabelled_batch_ratio``). Needs target rows
         (``y == -1``, NaN for a regressor, or a negative ``sample_domain``).
         0 turns it off.
     domain_adversarial_schedule : {'constant', 'ganin'}, default='constant'
@@ -389,6 +390,15 @@ _DENSE_PARAMETERS = r"""
         the distance between the covariances of the last hidden layer's
         features on the source and on the target rows of each training
         batch. Needs target rows. 0 turns it off.
+    unlabelled_batch_ratio : float or 'auto', default='auto'
+        With ``domain_adversarial``, ``coral_loss`` or a ``teacher``, every
+        training batch of ``n`` labelled rows is joined by
+        ``ceil(unlabelled_batch_ratio * n)`` unlabelled rows, drawn in
+        shuffled cycles (every unlabelled row is drawn once per cycle); a
+        float in (0, 16]. 1 gives the balanced batches of Ganin et al. (as
+        many target rows as source rows). ``'auto'`` is 0.5 with
+        ``domain_adversarial`` or ``coral_loss`` and 1 with a ``teacher``
+        alone (as for the text nets). Without these objectives it is unused.
 """
 
 _DENSE_TRAINING = r"""
@@ -680,6 +690,7 @@ class NeuralClassifier(_ClassifierNetMixin, _DenseNetMixin, NeuralNetClassifier)
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
+        unlabelled_batch_ratio="auto",
         teacher=None,
         distillation_weight=0.5,
         temperature=2.0,
@@ -874,6 +885,7 @@ class NeuralRegressor(_RegressorNetMixin, _DenseNetMixin, NeuralNetRegressor):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
+        unlabelled_batch_ratio="auto",
         teacher=None,
         distillation_weight=0.5,
         heads="shared",

@@ -125,11 +125,12 @@ _SHARED_PARAMETERS = r"""
         source rows through a gradient reversal layer, which sends its
         gradient back to the encoder negated and times this value, so the
         encoder learns features the head cannot tell apart. Every training
-        batch of labelled rows is joined by as many unlabelled rows (drawn
-        in shuffled cycles), so that the domains are balanced when the
-        unlabelled rows are the target domain. Needs target rows (``y ==
-        -1``, NaN for a regressor, or a negative ``sample_domain``). 0 turns
-        it off (no domain head).
+        batch of labelled rows is joined by unlabelled rows (see
+        ``unlabelled_batch_ratio``), and the head's cross-entropy weighs the
+        source and the target rows of the batch half each, however many
+        there are of each. Needs target rows (``y == -1``, NaN for a
+        regressor, or a negative ``sample_domain``). 0 turns it off (no
+        domain head).
     domain_adversarial_schedule : {'constant', 'ganin'}, default='constant'
         ``'ganin'`` ramps the reversal weight from 0 up to
         ``domain_adversarial`` over the training steps as in the paper
@@ -140,8 +141,22 @@ _SHARED_PARAMETERS = r"""
         ``||C_S - C_T||_F^2 / (4 d^2)``, the distance between the
         covariances of the encoder's features (the document vectors, of size
         ``d``) on the source and on the target rows of each training batch
-        (joined by unlabelled rows as for ``domain_adversarial``). Needs
-        target rows. 0 turns it off.
+        (joined by unlabelled rows, see ``unlabelled_batch_ratio``; a batch
+        with fewer than 2 rows of either kind adds 0). Needs target rows. 0
+        turns it off.
+    unlabelled_batch_ratio : float or 'auto', default='auto'
+        With ``domain_adversarial``, ``coral_loss`` or a ``teacher``, every
+        training batch of ``n`` labelled rows is joined by
+        ``ceil(unlabelled_batch_ratio * n)`` unlabelled rows, drawn in
+        shuffled cycles (every unlabelled row is drawn once per cycle); a
+        float in (0, 16]. 1 gives the balanced batches of Ganin et al. (as
+        many target rows as source rows). ``'auto'`` is 0.5 with
+        ``domain_adversarial`` or ``coral_loss`` (fewer rows make a step
+        cheaper; their terms only read the target rows' statistics, whose
+        extra noise cost no accuracy on the bundled domains) and 1 with a
+        ``teacher`` alone (each unlabelled row brings the teacher's outputs:
+        half as many lost about 0.003 of balanced accuracy there). Without
+        these objectives it is unused.
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the labelled rows (stratified for
         classification), stop when the validation loss has not improved for

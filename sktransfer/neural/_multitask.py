@@ -11,6 +11,11 @@ the cross-entropy over its task's columns only (the other columns masked
 out; for a regressor, whose tasks own one column each, the squared error of
 its task's column), so each head learns from its task's rows alone, and the loss of a
 batch is ``sum_t task_weights[t] * mean(losses of the rows of task t)``.
+
+Each task's mean loss is recorded per training batch and averaged per epoch
+(over the task's rows, with their ``sample_weight``) into ``history`` as
+``train_loss_task_<domain>`` (:func:`task_loss_key`), e.g.
+``history[:, 'train_loss_task_-1']``.
 """
 
 from numbers import Real
@@ -18,9 +23,18 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+from skorch.callbacks import Callback
 from torch.nn import functional as F
 
-__all__ = ["TaskHeads", "fit_task_heads", "multitask_loss", "predict_head"]
+__all__ = [
+    "TaskHeads",
+    "TaskLosses",
+    "fit_task_heads",
+    "multitask_loss",
+    "predict_head",
+    "record_task_losses",
+    "task_loss_key",
+]
 
 
 class TaskHeads(NamedTuple):
@@ -189,7 +203,17 @@ def predict_head(heads, predict_domain, target_domains, owner):
     return task
 
 
-def multitask_loss(logits, columns, tasks, heads, sample_weight=None):
+def task_loss_key(domain):
+    """Return the ``history`` key of the loss of the head of ``domain``."""
+    return f"train_loss_task_{domain}"
+
+
+def _weight_key(domain):
+    # The batch's total weight of the domain's rows, for the epoch mean.
+    return f"train_weight_task_{domain}"
+
+
+def multitask_loss(logits, columns, tasks, heads, sample_weight=None, per_task=None):
     """Weighted sum over the tasks of the mean loss of their rows.
 
     Parameters
@@ -205,6 +229,9 @@ def multitask_loss(logits, columns, tasks, heads, sample_weight=None):
         The heads.
     sample_weight : torch.Tensor of shape (n_rows,), default=None
         Weights of the rows within their task.
+    per_task : dict, default=None
+        Filled, when given, with ``{domain: (mean loss, total weight)}`` of
+        the tasks present in the batch (tensors).
 
     Returns
     -------
@@ -215,17 +242,17 @@ def multitask_loss(logits, columns, tasks, heads, sample_weight=None):
     if heads.regression:
         pred = logits.gather(1, tasks[:, None])[:, 0]
         rows = (pred - columns.to(logits).reshape(-1)) ** 2
-        return _per_task_mean(rows, tasks, heads, sample_weight)
+        return _per_task_mean(rows, tasks, heads, sample_weight, per_task)
     owned = torch.zeros(len(heads.domains), heads.n_outputs, dtype=torch.bool)
     for task in range(len(heads.domains)):
         owned[task, heads.columns(task)] = True
     mask = owned.to(logits.device)[tasks]
     masked = logits.masked_fill(~mask, float("-inf"))
     rows = F.cross_entropy(masked, columns.to(logits.device).long(), reduction="none")
-    return _per_task_mean(rows, tasks, heads, sample_weight)
+    return _per_task_mean(rows, tasks, heads, sample_weight, per_task)
 
 
-def _per_task_mean(rows, tasks, heads, sample_weight):
+def _per_task_mean(rows, tasks, heads, sample_weight, per_task=None):
     if sample_weight is None:
         sample_weight = torch.ones_like(rows)
     sample_weight = sample_weight.to(rows)
@@ -234,5 +261,41 @@ def _per_task_mean(rows, tasks, heads, sample_weight):
         mine = tasks == task
         total = sample_weight[mine].sum()
         if bool(mine.any()) and total > 0:
-            loss = loss + weight * (rows[mine] * sample_weight[mine]).sum() / total
+            mean = (rows[mine] * sample_weight[mine]).sum() / total
+            loss = loss + weight * mean
+            if per_task is not None:
+                per_task[heads.domains[task]] = (mean, total)
     return loss
+
+
+def record_task_losses(history, per_task):
+    """Record each task's loss of a training batch (see :func:`multitask_loss`)."""
+    if not per_task:
+        return
+    # One read of every value (a sync on a GPU), not one per task.
+    with torch.no_grad():
+        values = torch.stack([v for pair in per_task.values() for v in pair]).tolist()
+    for domain, mean, total in zip(per_task, values[::2], values[1::2]):
+        history.record_batch(task_loss_key(domain), mean)
+        history.record_batch(_weight_key(domain), total)
+
+
+class TaskLosses(Callback):
+    """Average each head's training loss of an epoch into ``history``.
+
+    The mean over the epoch's batches of ``train_loss_task_<domain>``,
+    weighted by the total ``sample_weight`` (row count without) of the
+    domain's rows in each batch: the loss of the head over its rows.
+    """
+
+    def on_epoch_end(self, net, **kwargs):
+        heads = vars(net).get("_task_heads")
+        if heads is None:
+            return
+        batches = net.history[-1]["batches"]
+        for domain in heads.domains:
+            key, weight_key = task_loss_key(domain), _weight_key(domain)
+            seen = [(b[key], b[weight_key]) for b in batches if key in b]
+            total = sum(w for _, w in seen)
+            if total > 0:
+                net.history.record(key, sum(v * w for v, w in seen) / total)

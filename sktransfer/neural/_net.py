@@ -60,8 +60,13 @@ from skorch.dataset import ValidSplit
 
 from sktransfer.neural._data import _TokenIdDataset, batched_loading, loader_kwargs
 from sktransfer.neural._losses import per_row_losses, weighted_mean
-from sktransfer.neural._multitask import multitask_loss, predict_head
+from sktransfer.neural._multitask import (
+    multitask_loss,
+    predict_head,
+    record_task_losses,
+)
 from sktransfer.neural._objectives import (
+    MAX_UNLABELLED_BATCH_RATIO,
     objective_callbacks,
     objectives,
     plan_objectives,
@@ -140,6 +145,10 @@ class _NetMixin(_NetParamsMixin):
         "domain_adversarial": [Interval(Real, 0, None, closed="left")],
         "domain_adversarial_schedule": [StrOptions({"constant", "ganin"})],
         "coral_loss": [Interval(Real, 0, None, closed="left")],
+        "unlabelled_batch_ratio": [
+            Interval(Real, 0, MAX_UNLABELLED_BATCH_RATIO, closed="right"),
+            StrOptions({"auto"}),
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
@@ -655,9 +664,14 @@ class _NetMixin(_NetParamsMixin):
         weight = X.get("sample_weight") if isinstance(X, dict) else None
         tasks = X.get("task") if isinstance(X, dict) else None
         if tasks is not None:
-            # One head per domain (TextClassifier's heads='per_domain').
+            # One head per domain (heads="per_domain"); each head's loss of a
+            # training batch goes to history (train_loss_task_<domain>).
             columns = torch.as_tensor(y_true)
-            loss = multitask_loss(y_pred, columns, tasks, self._task_heads, weight)
+            per_task = {} if training else None
+            loss = multitask_loss(
+                y_pred, columns, tasks, self._task_heads, weight, per_task
+            )
+            record_task_losses(self.history, per_task)
         elif weight is None:
             loss = super().get_loss(y_pred, y_true, X=X, training=training)
         else:

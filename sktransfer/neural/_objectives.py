@@ -5,10 +5,11 @@
 (distillation, :mod:`~sktransfer.neural._distillation`) add terms to the
 task's loss. Each needs rows besides the labelled ones skorch iterates over:
 the unlabelled rows of the fit form a *pool*, and every training batch of
-``n`` labelled rows is joined by ``n`` pool rows (drawn in a shuffled cycle,
-so that every pool row is seen about as often), which balances source and
-target rows when the pool holds the target domain. The module runs once on
-the joined batch; the terms are
+``n`` labelled rows is joined by ``ceil(unlabelled_batch_ratio * n)`` pool
+rows (drawn in a shuffled cycle, so that every pool row is seen about as
+often; ratio 1 balances source and target rows when the pool holds the
+target domain; ``'auto'`` is 0.5 with an alignment term, 1 to distil alone).
+The module runs once on the joined batch; the terms are
 
 - task: the criterion on the labelled rows (with their ``sample_weight``);
 - distillation: Hinton's loss (for a regressor, the squared error to the
@@ -17,9 +18,17 @@ the joined batch; the terms are
   distillation_weight * distillation``;
 - coral: the CORAL loss between the features of the source and of the
   target rows of the joined batch, times ``coral_loss``;
-- domain: the domain head's cross-entropy on the joined batch, whose
-  gradient reaches the encoder reversed and times ``domain_adversarial``
-  (times Ganin's ramp with ``domain_adversarial_schedule='ganin'``).
+- domain: the domain head's cross-entropy on the joined batch, the source
+  and the target rows weighing half each (so the ratio changes the noise,
+  not the balance, of the term), whose gradient reaches the encoder
+  reversed and times ``domain_adversarial`` (times Ganin's ramp with
+  ``domain_adversarial_schedule='ganin'``).
+
+Cost. At small network sizes a step's time goes to the number of tensor
+operations more than to the rows: the objectives' terms are written with
+few of them (one product for both CORAL covariances, the domain head's
+layers called as functions, the batch joined in numpy, the terms read back
+in one transfer).
 
 The loss minimised (skorch's ``train_loss``) is their sum; each term is also
 recorded per batch and averaged per epoch into ``history`` as
@@ -44,15 +53,17 @@ from sktransfer.neural._adversarial import (
     ganin_schedule,
     reverse_gradient,
 )
-from sktransfer.neural._coral import coral_loss
+from sktransfer.neural._coral import split_coral_loss
 from sktransfer.neural._data import _RaggedIds
 from sktransfer.neural._distillation import (
     distillation_loss,
     teacher_predictions,
     teacher_probabilities,
 )
+from sktransfer.neural._multitask import TaskLosses
 
 __all__ = [
+    "MAX_UNLABELLED_BATCH_RATIO",
     "TERMS",
     "Objectives",
     "domain_classifier",
@@ -60,6 +71,15 @@ __all__ = [
     "objectives",
     "plan_objectives",
 ]
+
+#: Upper bound of ``unlabelled_batch_ratio`` (a batch of 64 labelled rows
+#: joined by 1,024 unlabelled ones).
+MAX_UNLABELLED_BATCH_RATIO = 16.0
+
+#: ``unlabelled_batch_ratio='auto'`` with ``domain_adversarial`` or
+#: ``coral_loss``: as accurate as balanced batches on the bundled domains, and
+#: cheaper (benchmarks/bench_neural_transfer.py).
+AUTO_ALIGNMENT_RATIO = 0.5
 
 #: The loss terms, in the order they are recorded.
 TERMS = ("task", "distillation", "coral", "domain")
@@ -74,6 +94,8 @@ class Objectives(NamedTuple):
     teacher: object
     distillation_weight: float
     temperature: float
+    #: Unlabelled rows joined to a batch, as a multiple of its labelled rows.
+    unlabelled_batch_ratio: float = 1.0
 
     @property
     def aligns(self):
@@ -110,20 +132,42 @@ def objectives(net):
             getattr(net, "teacher", None),
             float(getattr(net, "distillation_weight", 0.0)),
             float(getattr(net, "temperature", 1.0)),
+            _ratio(getattr(net, "unlabelled_batch_ratio", 1.0)),
         )
     except (TypeError, ValueError):
         return None
     if not (found.domain_adversarial > 0 or found.coral > 0 or found.distills):
         return None
+    if found.unlabelled_batch_ratio is None:
+        # 'auto': 1 to distil alone (every unlabelled row brings the
+        # teacher's outputs), AUTO_ALIGNMENT_RATIO with an alignment term
+        # (which reads only the batch's target statistics).
+        ratio = AUTO_ALIGNMENT_RATIO if found.aligns else 1.0
+        found = found._replace(unlabelled_batch_ratio=ratio)
     return found
 
 
+def _ratio(value):
+    """``unlabelled_batch_ratio`` as a float, None for 'auto' (1 if invalid)."""
+    if isinstance(value, str) and value == "auto":
+        return None
+    value = float(value)
+    return value if value > 0 else 1.0
+
+
 def objective_callbacks(net):
-    """Return the callbacks averaging each loss term per epoch into ``history``."""
+    """Return the callbacks averaging each loss term per epoch into ``history``.
+
+    Also, with ``heads='per_domain'``, the one averaging each head's loss.
+    """
+    callbacks = []
+    heads = getattr(net, "heads", "shared")
+    if isinstance(heads, str) and heads == "per_domain":
+        callbacks.append(("train_loss_tasks", TaskLosses()))
     found = objectives(net)
     if found is None:
-        return []
-    return [
+        return callbacks
+    return callbacks + [
         (f"train_loss_{term}", PassthroughScoring(f"train_loss_{term}", on_train=True))
         for term in found.terms()
     ]
@@ -172,6 +216,7 @@ class _Pool:
 
     def draw(self, n):
         """Return the positions of the next ``n`` rows."""
+        n = int(n)
         while self._order.shape[0] < n:
             self._order = np.concatenate(
                 [self._order, self._rng.permutation(len(self.inputs))]
@@ -179,10 +224,13 @@ class _Pool:
         rows, self._order = self._order[:n], self._order[n:]
         return rows
 
-    def take(self, rows):
-        """Return the module's input of the pool rows at positions ``rows``."""
+    def take(self, rows, min_width=1):
+        """Return the module's input of the pool rows at positions ``rows``.
+
+        Token ids are padded at least ``min_width`` wide.
+        """
         if isinstance(self.inputs, _RaggedIds):
-            return self.inputs.padded(rows)
+            return self.inputs.padded(rows, min_width)
         return self.inputs[rows]
 
 
@@ -202,26 +250,37 @@ class _Plan:
             return found.domain_adversarial * ganin_schedule(progress)
         return found.domain_adversarial
 
+    def n_drawn(self, n):
+        """Return how many pool rows join a batch of ``n`` labelled rows."""
+        if self.pool is None:
+            return 0
+        return max(1, math.ceil(self.objectives.unlabelled_batch_ratio * n - 1e-9))
+
     def train_step_single(self, net, batch, **fit_params):
         """Run skorch's ``train_step_single`` with the objectives' terms."""
         found = self.objectives
         net._set_training(True)
         Xi, yi = unpack_data(batch)
-        ids = [torch.as_tensor(Xi["X"])]
-        n = ids[0].shape[0]
-        is_target = [torch.as_tensor(Xi["is_target"])] if found.aligns else []
+        ids = np.asarray(Xi["X"])
+        n = ids.shape[0]
+        is_target = [np.asarray(Xi["is_target"], dtype=bool)] if found.aligns else []
         teacher = [torch.as_tensor(Xi["teacher"])] if found.distills else []
         if self.pool is not None:
-            rows = self.pool.draw(n)
-            ids.append(torch.from_numpy(self.pool.take(rows)))
+            rows = self.pool.draw(self.n_drawn(n))
+            # Token ids padded at least as wide as the labelled rows, joined
+            # in numpy (cheaper than torch for such small arrays).
+            drawn = self.pool.take(rows, ids.shape[1])
+            if ids.shape[1] < drawn.shape[1]:
+                ids = np.pad(ids, ((0, 0), (0, drawn.shape[1] - ids.shape[1])))
+            ids = np.concatenate([ids, drawn])
             if found.aligns:
-                is_target.append(torch.from_numpy(self.pool.is_target[rows]))
+                is_target.append(self.pool.is_target[rows].astype(bool))
             if found.distills:
                 teacher.append(torch.from_numpy(self.pool.teacher[rows]))
-        width = max(part.shape[1] for part in ids)
-        joined = torch.cat([F.pad(part, (0, width - part.shape[1])) for part in ids])
         logits, features = net.module_(
-            to_tensor(joined, device=net.device), return_features=True, **fit_params
+            to_tensor(torch.from_numpy(ids), device=net.device),
+            return_features=True,
+            **fit_params,
         )
         task = net.get_loss(logits[:n], yi, X=Xi, training=True)
         terms = {"task": task}
@@ -237,24 +296,47 @@ class _Plan:
             w = found.distillation_weight
             loss = (1 - w) * task + w * terms["distillation"]
         if found.aligns:
-            target = to_tensor(torch.cat(is_target), device=net.device).bool()
+            # Known on the CPU: no device sync to split the rows by domain.
+            target = np.concatenate(is_target)
         if found.coral > 0:
-            if int(target.sum()) >= 2 and int((~target).sum()) >= 2:
-                terms["coral"] = coral_loss(features[~target], features[target])
-            else:
-                terms["coral"] = features.sum() * 0.0
+            terms["coral"] = _coral_term(features, target)
             loss = loss + found.coral * terms["coral"]
         if found.domain_adversarial > 0:
             reversed_ = reverse_gradient(features, self.reversal_coefficient())
-            terms["domain"] = domain_loss(net.domain_classifier_(reversed_), target)
+            terms["domain"] = domain_loss(
+                net.domain_classifier_(reversed_),
+                to_tensor(torch.from_numpy(target.astype(np.float32)), net.device),
+                _balanced_weights(target, net.device),
+            )
             loss = loss + terms["domain"]
         self.steps_done += 1
-        if not bool(torch.isfinite(loss).all()):
+        # One read of every value (a sync on a GPU), not one per term.
+        values = torch.stack([loss.detach(), *(v.detach() for v in terms.values())])
+        values = values.tolist()
+        if not math.isfinite(values[0]):
             net._raise_diverged("the training loss")
-        for term, value in terms.items():
-            net.history.record_batch(f"train_loss_{term}", float(value.item()))
+        for term, value in zip(terms, values[1:]):
+            net.history.record_batch(f"train_loss_{term}", value)
         loss.backward()
         return {"loss": loss, "y_pred": logits[:n]}
+
+
+def _balanced_weights(target, device):
+    """Row weights giving the source and the target rows half the loss each."""
+    n_target = int(target.sum())
+    n_source = target.shape[0] - n_target
+    if not (n_target and n_source):
+        return None
+    weight = np.where(target, 0.5 / n_target, 0.5 / n_source).astype(np.float32)
+    return to_tensor(torch.from_numpy(weight), device)
+
+
+def _coral_term(features, target):
+    """CORAL loss between the source and target rows (0 with fewer than 2 of one)."""
+    n_target = int(target.sum())
+    if n_target < 2 or target.shape[0] - n_target < 2:
+        return features.sum() * 0.0
+    return split_coral_loss(features, target)
 
 
 def plan_objectives(net, found, masks, X, pool_inputs, seed):

@@ -75,6 +75,8 @@ _REBUILT_ON_LOAD = (
 _WEIGHTS = "_module_weights"
 _CRITERION_WEIGHTS = "_criterion_weights"
 _DOMAIN_HEAD_WEIGHTS = "_domain_classifier_weights"
+# Prefix of the domain head's weights in a save_pretrained directory.
+_DOMAIN_HEAD_PREFIX = "domain_classifier."
 _EMBEDDING_DIM = "_module_embedding_dim"
 _DEFAULTS = "_default_params"
 _WORDS = "_vocabulary_words"
@@ -143,9 +145,11 @@ class _PersistenceMixin:
         """Save the fitted estimator to a directory, without pickle.
 
         The directory holds ``config.json`` (the parameters, which must be
-        plain JSON values or their defaults, and the labels),
+        plain JSON values or their defaults, and the labels: with
+        ``heads='per_domain'``, each head's domain, labels and weight),
         ``vocabulary.json`` (the words) and ``arrays.safetensors`` (the
-        module's weights). :meth:`from_pretrained` reads it back without
+        module's weights, and the domain head's with
+        ``domain_adversarial``). :meth:`from_pretrained` reads it back without
         running any code, so it is safe to share. It is written under a
         temporary name and renamed at the end: a failed save leaves an
         existing directory as it was. The optimizer state and the history
@@ -214,27 +218,12 @@ class _PersistenceMixin:
 
 def save_text_net(est, directory):
     """Write the fitted net ``est`` to ``directory`` (see ``save_pretrained``)."""
-    if vars(est).get("_task_heads") is not None:
-        raise ValueError(
-            f"{type(est).__name__}.save_pretrained: a model with "
-            "heads='per_domain' cannot be saved in the pickle-free format yet; "
-            "pickle it (trusted files only)."
-        )
-    defaults = type(est)().get_params(deep=False)
-    params = {}
-    for key, value in est.get_params(deep=False).items():
-        if isinstance(value, os.PathLike):
-            value = os.fspath(value)
-        if key in defaults and value is defaults[key]:
-            continue  # the default: from_pretrained gets it back
-        params[key] = value
     fit_only = (
         "Its vectors are in the saved weights anyway: set_params({0}=None) "
         "before saving (predictions do not change)."
     )
-    params = check_json_params(
+    params = _json_params(
         est,
-        params,
         {
             "module": "The pickle-free format rebuilds the default TextModule "
             "only: use its parameters (encoder, hidden_size, ...) or "
@@ -243,13 +232,8 @@ def save_text_net(est, directory):
             "tokenizer": "Use token_pattern (a regular expression) instead "
             "of a tokenizer function, or pickle the estimator (trusted files "
             "only).",
-            "callbacks": "Set callbacks=None before saving (they are only "
-            "used while training).",
             "embeddings": fit_only.format("embeddings"),
             "init_from": fit_only.format("init_from"),
-            "teacher": "The teacher is only used while training: "
-            "set_params(teacher=None) before saving (predictions do not "
-            "change).",
         },
     )
     config = {
@@ -260,58 +244,26 @@ def save_text_net(est, directory):
         "embedding_coverage_": float(est.embedding_coverage_),
         "transferred_": est.transferred_,
         "lm_losses_": [float(v) for v in getattr(est, "lm_losses_", [])],
-    }
-    if est._task == "classification":
-        classes = est.classes_
-        config["classes_dtype"] = classes.dtype.str
-        config["classes_"] = check_json_params(est, {"classes_": classes.tolist()})[
-            "classes_"
-        ]
-    state = {
-        k: v.detach().to("cpu").contiguous().numpy()
-        for k, v in est.module_.state_dict().items()
+        **_targets_config(est),
     }
     words = vocabulary_words(est.vocabulary_)
-    return write_directory(directory, config, words, state)
+    return write_directory(directory, config, words, _module_arrays(est))
 
 
 def load_text_net(cls, directory):
     """Read a net of class ``cls`` from ``directory`` (see ``from_pretrained``)."""
     config, words, arrays = read_directory(directory, cls)
     where = repr(str(directory))
-    est = estimator_from_config(cls, config, directory)
+    est = estimator_from_config(cls, _config_params(config, where), directory)
     dim = positive_int(config, "embedding_dim", directory)
     if not words:
         raise ValueError(f"{where}: vocabulary.json is empty.")
-    if cls._task == "classification":
-        labels = config.get("classes_")
-        if not isinstance(labels, list) or len(labels) < 2:
-            raise ValueError(
-                f"{where}: config.json 'classes_' must list at least 2 labels."
-            )
-        try:
-            est.classes_ = np.asarray(labels, dtype=config.get("classes_dtype"))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{where}: config.json 'classes_dtype' does not fit the labels: {exc}"
-            ) from exc
+    _restore_targets(est, config, where)
     est.vocabulary_ = vocabulary_from_words(words)
     est._token_index = VocabularyIndex(est.vocabulary_)
     # Build the module (fit-time sources set aside), then its weights.
-    given = {k: vars(est)[k] for k in ("embedding_dim", "embeddings", "init_from")}
-    vars(est).update(embedding_dim=dim, embeddings=None, init_from=None)
-    try:
-        est.initialize()
-    finally:
-        vars(est).update(given)
-    state = {k: torch.from_numpy(v) for k, v in arrays.items()}
-    try:
-        est.module_.load_state_dict(state)
-    except RuntimeError as exc:
-        raise ValueError(
-            f"{where}: the weights in arrays.safetensors do not fit the "
-            f"module config.json describes: {exc}"
-        ) from exc
+    _initialize_for_loading(est, embedding_dim=dim, embeddings=None)
+    _load_module_arrays(est, arrays, where)
     coverage = config.get("embedding_coverage_")
     est.embedding_coverage_ = float(coverage) if coverage is not None else 0.0
     est.transferred_ = config.get("transferred_")
@@ -327,8 +279,12 @@ def load_text_net(cls, directory):
     return est
 
 
-def _json_params(est, module_advice):
-    """Return the parameters of ``est`` that differ from their defaults, as JSON."""
+def _json_params(est, advice):
+    """Return the parameters of ``est`` that differ from their defaults, as JSON.
+
+    ``advice`` maps a parameter to what to do when its value is not JSON (on
+    top of the advice every net shares).
+    """
     defaults = type(est)().get_params(deep=False)
     params = {}
     for key, value in est.get_params(deep=False).items():
@@ -337,11 +293,11 @@ def _json_params(est, module_advice):
         if key in defaults and value is defaults[key]:
             continue  # the default: from_pretrained gets it back
         params[key] = value
-    return check_json_params(
+    task_weights = params.pop("task_weights", None)
+    params = check_json_params(
         est,
         params,
         {
-            "module": module_advice,
             "callbacks": "Set callbacks=None before saving (they are only "
             "used while training).",
             "init_from": "Its weights are in the saved ones anyway: "
@@ -350,8 +306,131 @@ def _json_params(est, module_advice):
             "teacher": "The teacher is only used while training: "
             "set_params(teacher=None) before saving (predictions do not "
             "change).",
+            **advice,
         },
     )
+    if task_weights is not None:
+        # A dict of int keys: JSON keys are strings, so [domain, weight] pairs.
+        pairs = [[d, w] for d, w in dict(task_weights).items()]
+        params["task_weights"] = check_json_params(est, {"task_weights": pairs})[
+            "task_weights"
+        ]
+    return params
+
+
+def _config_params(config, where):
+    """Return ``config`` with its ``task_weights`` pairs back as a dict."""
+    params = config.get("params")
+    pairs = params.get("task_weights") if isinstance(params, dict) else None
+    if pairs is None:
+        return config
+    if not (
+        isinstance(pairs, list)
+        and all(isinstance(p, list) and len(p) == 2 for p in pairs)
+    ):
+        raise ValueError(
+            f"{where}: config.json 'task_weights' must list [domain, weight] pairs."
+        )
+    return {**config, "params": {**params, "task_weights": dict(pairs)}}
+
+
+def _targets_config(est):
+    """Return what ``config.json`` says of the targets: heads or classes."""
+    heads = vars(est).get("_task_heads")
+    if heads is not None:
+        return {"task_heads": _heads_config(est, heads)}
+    if est._task != "classification":
+        return {}
+    classes = est.classes_
+    return {
+        "classes_dtype": classes.dtype.str,
+        "classes_": check_json_params(est, {"classes_": classes.tolist()})["classes_"],
+    }
+
+
+def _restore_targets(est, config, where):
+    """Set the heads or the classes that ``config.json`` gives."""
+    heads = config.get("task_heads")
+    if heads is not None:
+        _restore_heads(est, heads, where)
+        return
+    if type(est)._task != "classification":
+        return
+    labels = config.get("classes_")
+    if not isinstance(labels, list) or len(labels) < 2:
+        raise ValueError(
+            f"{where}: config.json 'classes_' must list at least 2 labels."
+        )
+    try:
+        est.classes_ = np.asarray(labels, dtype=config.get("classes_dtype"))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{where}: config.json 'classes_dtype' does not fit the labels: {exc}"
+        ) from exc
+
+
+def _initialize_for_loading(est, **set_aside):
+    """Build the module of a loaded net, its fit-time sources set aside.
+
+    ``set_aside`` gives parameters to use while building (on top of
+    ``init_from=None`` and ``teacher=None``); they are put back after.
+    """
+    set_aside = {"init_from": None, "teacher": None, **set_aside}
+    given = {k: vars(est)[k] for k in set_aside}
+    vars(est).update(set_aside)
+    try:
+        # Fixed seeds: building the module draws no number from the
+        # caller's generators.
+        with est._seeded(_LOAD_SEEDS):
+            est.initialize()
+    finally:
+        vars(est).update(given)
+
+
+def _module_arrays(est):
+    """Return the module's weights (and the domain head's) as numpy arrays."""
+    state = {
+        k: v.detach().to("cpu").contiguous().numpy()
+        for k, v in est.module_.state_dict().items()
+    }
+    head = getattr(est, "domain_classifier_", None)
+    if isinstance(head, torch.nn.Module):
+        # The domain head of domain-adversarial training, so that training
+        # can go on with it after loading.
+        state.update(
+            {
+                _DOMAIN_HEAD_PREFIX + k: v.detach().to("cpu").contiguous().numpy()
+                for k, v in head.state_dict().items()
+            }
+        )
+    return state
+
+
+def _load_module_arrays(est, arrays, where):
+    """Load the weights ``_module_arrays`` saved into the built module."""
+    state = {k: torch.from_numpy(v) for k, v in arrays.items()}
+    head_state = {
+        k[len(_DOMAIN_HEAD_PREFIX) :]: state.pop(k)
+        for k in list(state)
+        if k.startswith(_DOMAIN_HEAD_PREFIX)
+    }
+    try:
+        est.module_.load_state_dict(state)
+        head = getattr(est, "domain_classifier_", None)
+        if head_state and head is None:
+            raise RuntimeError(
+                "arrays.safetensors holds a domain head, but the estimator "
+                "has no domain_adversarial to use it"
+            )
+        if head is not None:
+            if not head_state:
+                raise RuntimeError("the domain head of domain_adversarial is missing")
+            head.load_state_dict(head_state)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"{where}: the weights in arrays.safetensors do not fit the "
+            f"module config.json describes: {exc}"
+        ) from exc
 
 
 def save_dense_net(est, directory):
@@ -361,17 +440,14 @@ def save_dense_net(est, directory):
     ``vocabulary.json`` (here the feature names, an empty list without them)
     and ``arrays.safetensors``.
     """
-    if vars(est).get("_task_heads") is not None:
-        raise ValueError(
-            f"{type(est).__name__}.save_pretrained: a model with "
-            "heads='per_domain' cannot be saved in the pickle-free format yet; "
-            "pickle it (trusted files only)."
-        )
     params = _json_params(
         est,
-        "The pickle-free format rebuilds the default MLPModule only: use its "
-        "parameters (hidden_layer_sizes, dropout) or module__<name>=value, or "
-        "pickle the estimator (trusted files only).",
+        {
+            "module": "The pickle-free format rebuilds the default MLPModule "
+            "only: use its parameters (hidden_layer_sizes, dropout) or "
+            "module__<name>=value, or pickle the estimator (trusted files "
+            "only).",
+        },
     )
     config = {
         "format": DIRECTORY_FORMAT,
@@ -379,26 +455,18 @@ def save_dense_net(est, directory):
         "params": params,
         "n_features_in_": int(est.n_features_in_),
         "transferred_": est.transferred_,
+        **_targets_config(est),
     }
-    if est._task == "classification":
-        classes = est.classes_
-        config["classes_dtype"] = classes.dtype.str
-        config["classes_"] = check_json_params(est, {"classes_": classes.tolist()})[
-            "classes_"
-        ]
     names = getattr(est, "feature_names_in_", None)
     names = [] if names is None else [str(n) for n in names]
-    state = {
-        k: v.detach().to("cpu").contiguous().numpy()
-        for k, v in est.module_.state_dict().items()
-    }
-    return write_directory(directory, config, names, state)
+    return write_directory(directory, config, names, _module_arrays(est))
 
 
 def load_dense_net(cls, directory):
     """Read a dense net of class ``cls`` from ``directory`` (``from_pretrained``)."""
     config, names, arrays = read_directory(directory, cls)
     where = repr(str(directory))
+    config = _config_params(config, where)
     params = dict(config["params"])
     if isinstance(params.get("hidden_layer_sizes"), list):
         params["hidden_layer_sizes"] = tuple(params["hidden_layer_sizes"])
@@ -409,38 +477,90 @@ def load_dense_net(cls, directory):
             f"{where}: vocabulary.json lists {len(names)} feature names, "
             f"config.json 'n_features_in_' is {n_features}."
         )
-    if cls._task == "classification":
-        labels = config.get("classes_")
-        if not isinstance(labels, list) or len(labels) < 2:
-            raise ValueError(
-                f"{where}: config.json 'classes_' must list at least 2 labels."
-            )
-        try:
-            est.classes_ = np.asarray(labels, dtype=config.get("classes_dtype"))
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{where}: config.json 'classes_dtype' does not fit the labels: {exc}"
-            ) from exc
+    _restore_targets(est, config, where)
     est.n_features_in_ = n_features
     if names:
         est.feature_names_in_ = np.asarray(names, dtype=object)
-    given = {k: vars(est)[k] for k in ("init_from", "teacher")}
-    vars(est).update(init_from=None, teacher=None)
-    try:
-        with est._seeded(_LOAD_SEEDS):
-            est.initialize()
-    finally:
-        vars(est).update(given)
-    state = {k: torch.from_numpy(v) for k, v in arrays.items()}
-    try:
-        est.module_.load_state_dict(state)
-    except RuntimeError as exc:
-        raise ValueError(
-            f"{where}: the weights in arrays.safetensors do not fit the "
-            f"module config.json describes: {exc}"
-        ) from exc
+    _initialize_for_loading(est)
+    _load_module_arrays(est, arrays, where)
     est.transferred_ = config.get("transferred_")
     return est
+
+
+def _heads_config(est, heads):
+    """Return the multi-task heads of ``est`` as JSON values (config.json)."""
+    config = {
+        "domains": [int(d) for d in heads.domains],
+        "offsets": [int(o) for o in heads.offsets],
+        "weights": [float(w) for w in heads.weights],
+        "target_domains": [int(d) for d in est._target_domains],
+    }
+    if not heads.regression:
+        config["classes"] = check_json_params(
+            est, {"classes_": [c.tolist() for c in heads.classes]}
+        )["classes_"]
+        config["classes_dtypes"] = [c.dtype.str for c in heads.classes]
+    return config
+
+
+def _restore_heads(est, config, where):
+    """Set the multi-task heads of ``est`` from their ``config.json`` entry."""
+    from sktransfer.neural._multitask import TaskHeads
+
+    def ints(key):
+        values = config.get(key) if isinstance(config, dict) else None
+        if not (
+            isinstance(values, list)
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+        ):
+            raise ValueError(f"{where}: config.json 'task_heads.{key}' must list ints.")
+        return tuple(values)
+
+    domains, offsets, targets = ints("domains"), ints("offsets"), ints("target_domains")
+    weights = config.get("weights")
+    if (
+        len(domains) < 2
+        or len(offsets) != len(domains)
+        or not isinstance(weights, list)
+        or len(weights) != len(domains)
+        or not all(isinstance(w, int | float) and w >= 0 for w in weights)
+    ):
+        raise ValueError(
+            f"{where}: config.json 'task_heads' must give at least 2 domains, "
+            "and as many offsets and non-negative weights."
+        )
+    if est._task == "classification":
+        labels, dtypes = config.get("classes"), config.get("classes_dtypes")
+        if not (
+            isinstance(labels, list)
+            and isinstance(dtypes, list)
+            and len(labels) == len(dtypes) == len(domains)
+            and all(isinstance(c, list) and len(c) >= 2 for c in labels)
+        ):
+            raise ValueError(
+                f"{where}: config.json 'task_heads.classes' must list at least 2 "
+                "labels per domain, with their dtypes."
+            )
+        try:
+            classes = tuple(np.asarray(c, dtype=t) for c, t in zip(labels, dtypes))
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{where}: config.json 'task_heads.classes_dtypes' does not fit "
+                f"the labels: {exc}"
+            ) from exc
+        sizes = [len(c) for c in classes]
+    else:
+        classes = (None,) * len(domains)
+        sizes = [1] * len(domains)
+    if list(offsets) != [sum(sizes[:i]) for i in range(len(sizes))]:
+        raise ValueError(
+            f"{where}: config.json 'task_heads.offsets' do not fit the heads' sizes."
+        )
+    heads = TaskHeads(domains, classes, offsets, tuple(float(w) for w in weights))
+    vars(est)["_task_heads"] = heads
+    vars(est)["_target_domains"] = targets
+    if est._task == "classification":
+        est.domain_classes_ = dict(zip(heads.domains, heads.classes))
 
 
 def _init_defaults(cls):

@@ -118,6 +118,7 @@ class TextRegressor(_RegressorNetMixin, _TextNetMixin, NeuralNetRegressor):
         domain_adversarial=0.0,
         domain_adversarial_schedule="constant",
         coral_loss=0.0,
+        unlabelled_batch_ratio="auto",
         teacher=None,
         distillation_weight=0.5,
         heads="shared",

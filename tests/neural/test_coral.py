@@ -57,3 +57,23 @@ def test_needs_two_rows_per_side():
     x = torch.zeros(1, 3)
     with pytest.raises(ValueError, match="at least 2 source and 2 target"):
         coral_loss(x, torch.zeros(4, 3))
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_split_coral_loss_is_coral_loss_of_the_two_row_sets(dtype):
+    from sktransfer.neural._coral import split_coral_loss
+
+    gen = torch.Generator().manual_seed(0)
+    features = (torch.randn(30, 5, generator=gen) * 3 + 1).to(dtype)
+    target = np.random.default_rng(0).random(30) < 0.4
+    features.requires_grad_(True)
+    got = split_coral_loss(features, target)
+    (grad,) = torch.autograd.grad(got, features)
+    mask = torch.from_numpy(target)
+    expected = coral_loss(features[~mask], features[mask])
+    (expected_grad,) = torch.autograd.grad(expected, features)
+    tol = 1e-5 if dtype == torch.float32 else 1e-12
+    assert float(got.detach()) == pytest.approx(float(expected.detach()), rel=tol)
+    assert torch.allclose(grad, expected_grad, rtol=tol * 10, atol=tol)
+    with pytest.raises(ValueError, match="at least 2 source and 2 target"):
+        split_coral_loss(features, np.arange(30) == 0)

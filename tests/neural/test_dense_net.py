@@ -430,15 +430,34 @@ def test_save_pretrained_round_trip_without_pickle(cls, tmp_path, monkeypatch):
         assert_array_equal(again.classes_, ["a", "b"])
 
 
+def test_save_pretrained_keeps_heads_and_domain_head(tmp_path):
+    pytest.importorskip("safetensors")
+    Xs, y, domain = _two_label_sets()
+    heads = _net(heads="per_domain", task_weights={0: 1.0, -1: 2.0}, max_epochs=2).fit(
+        Xs, y, sample_domain=domain
+    )
+    again = NeuralClassifier.from_pretrained(heads.save_pretrained(tmp_path / "h"))
+    assert again.task_weights == {0: 1.0, -1: 2.0}
+    for d in np.unique(domain):
+        heads.set_params(predict_domain=int(d))
+        again.set_params(predict_domain=int(d))
+        assert_array_equal(again.classes_, heads.classes_)
+        assert_array_equal(again.predict_proba(Xs), heads.predict_proba(Xs))
+    dann = _net(domain_adversarial=0.1, max_epochs=2).fit(X, Y)
+    loaded = NeuralClassifier.from_pretrained(dann.save_pretrained(tmp_path / "d"))
+    for ours, theirs in zip(
+        dann.domain_classifier_.state_dict().values(),
+        loaded.domain_classifier_.state_dict().values(),
+    ):
+        assert torch.equal(ours, theirs)
+    assert_array_equal(loaded.predict_proba(X), dann.predict_proba(X))
+
+
 def test_save_pretrained_refusals(tmp_path):
     pytest.importorskip("safetensors")
     source = _net().fit(X, Y)
     with pytest.raises(ValueError, match="init_from=None"):
         _net(init_from=source, max_epochs=1).fit(X, Y).save_pretrained(tmp_path / "a")
-    Xs, y, domain = _two_label_sets()
-    heads = _net(heads="per_domain", max_epochs=1).fit(Xs, y, sample_domain=domain)
-    with pytest.raises(ValueError, match="per_domain"):
-        heads.save_pretrained(tmp_path / "b")
     path = source.save_pretrained(tmp_path / "c")
     with pytest.raises(ValueError, match="not a NeuralRegressor"):
         NeuralRegressor.from_pretrained(path)

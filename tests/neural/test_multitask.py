@@ -176,10 +176,12 @@ def test_clone_pickle_and_refit_shared():
     assert clf.module_.head.out_features == 2
 
 
-def test_save_pretrained_is_refused(tmp_path):
+def test_save_pretrained_keeps_the_heads(tmp_path):
+    pytest.importorskip("safetensors")
     clf = _net(max_epochs=1).fit(X, Y, sample_domain=SD)
-    with pytest.raises(ValueError, match="heads='per_domain' cannot be saved"):
-        clf.save_pretrained(tmp_path / "net")
+    again = TextClassifier.from_pretrained(clf.save_pretrained(tmp_path / "net"))
+    assert_array_equal(again.predict_proba(X1), clf.predict_proba(X1))
+    assert_array_equal(again.classes_, ["film", "music", "story"])
 
 
 def test_grid_search_with_routed_sample_domain():
@@ -225,3 +227,67 @@ def test_regressor_heads_one_output_per_domain():
     assert reg.score(X0 + X0, y, sample_domain=sd) == pytest.approx(reg.score(X0, y0))
     with pytest.raises(ValueError, match="heads='per_domain' .* at least 2"):
         clone(reg).fit(X0, y0)
+
+
+def test_history_records_each_heads_loss():
+    # One batch per epoch: the loss is the weighted sum of the heads' losses.
+    clf = _net(max_epochs=3, batch_size=-1, task_weights={-1: 0.5})
+    clf.fit(X, Y, sample_domain=SD)
+    for epoch in clf.history:
+        assert epoch["train_loss"] == pytest.approx(
+            epoch["train_loss_task_0"] + 0.5 * epoch["train_loss_task_-1"], rel=1e-5
+        )
+    # The heads learn: their losses fall.
+    clf.set_params(max_epochs=15).fit(X, Y, sample_domain=SD)
+    for key in ("train_loss_task_0", "train_loss_task_-1"):
+        losses = clf.history[:, key]
+        assert len(losses) == 15
+        assert losses[-1] < losses[0]
+
+
+def test_heads_epoch_loss_is_the_mean_over_the_heads_rows():
+    # Domains 1 and -2 (any ints); batches of 8 hold rows of one or both.
+    sd = np.where(SD == 0, 1, -2)
+    weight = np.where(np.arange(len(X)) % 2, 2.0, 1.0)
+    clf = _net(max_epochs=2).fit(X, Y, sample_domain=sd, sample_weight=weight)
+    assert {"train_loss_task_1", "train_loss_task_-2"} <= set(clf.history[-1])
+    for epoch in clf.history:
+        for domain in (1, -2):
+            key, wkey = f"train_loss_task_{domain}", f"train_weight_task_{domain}"
+            seen = [(b[key], b[wkey]) for b in epoch["batches"] if key in b]
+            # Not every batch holds rows of the domain.
+            assert 0 < len(seen) <= len(epoch["batches"])
+            expected = sum(v * w for v, w in seen) / sum(w for _, w in seen)
+            assert epoch[key] == pytest.approx(expected, rel=1e-9)
+    # The weights of a domain's rows over an epoch add up to its sample_weight.
+    first = clf.history[0]["batches"]
+    assert sum(b.get("train_weight_task_-2", 0) for b in first) == pytest.approx(
+        weight[sd == -2].sum()
+    )
+
+
+def test_shared_heads_record_no_head_loss():
+    clf = _net(max_epochs=1, heads="shared").fit(X0, Y0)
+    assert not [k for k in clf.history[-1] if k.startswith("train_loss_task")]
+
+
+def test_heads_losses_with_objectives_and_the_regressor():
+    from sktransfer.neural import TextRegressor
+
+    extra = ["an unlabelled line of text", "another unlabelled text"] * 3
+    y0 = np.where(Y0 == 1, 1.0, -1.0)
+    y = np.r_[y0, y0 + 3.0, np.full(len(extra), np.nan)]
+    sd = np.r_[np.zeros(len(X0), int), -np.ones(len(X0) + len(extra), int)]
+    reg = TextRegressor(
+        heads="per_domain",
+        domain_adversarial=0.1,
+        embedding_dim=8,
+        hidden_size=8,
+        max_epochs=2,
+        batch_size=8,
+        device="cpu",
+        random_state=0,
+    ).fit(X0 + X0 + extra, y, sample_domain=sd)
+    keys = set(reg.history[-1])
+    assert {"train_loss_task_0", "train_loss_task_-1", "train_loss_domain"} <= keys
+    assert np.isfinite(reg.history[:, "train_loss_task_-1"]).all()

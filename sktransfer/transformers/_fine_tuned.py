@@ -66,12 +66,22 @@ _SHARED_PARAMETERS = r"""
         ``FrozenEstimator``.
     lm_pretraining_epochs : int, default=0
         Continued pretraining before fine-tuning: this many epochs of
-        masked-token prediction (BERT's masking of 15% of the tokens, AdamW
-        at ``lr``) over every document given to ``fit``, unlabelled and
-        target rows included, with ``AutoModelForMaskedLM`` on the same
-        weights; the encoder then goes on to fine-tuning (Gururangan et al.,
-        2020, domain-adaptive pretraining). The mean loss of each epoch is in
-        ``lm_losses_``. 0 skips it.
+        masked-token prediction (BERT's masking of 15% of the tokens, AdamW)
+        over every document given to ``fit``, unlabelled and target rows
+        included, with ``AutoModelForMaskedLM`` on the same weights; the
+        encoder then goes on to fine-tuning (Gururangan et al., 2020,
+        domain-adaptive pretraining). The first 10% of its steps train the
+        masked-LM head alone (checkpoints made for sentence embeddings, such
+        as all-MiniLM-L6-v2, ship none: it starts at random), then the
+        encoder's learning rate warms up over 10% of the steps to
+        ``lm_pretraining_lr`` and decays linearly to 0. The mean loss of each
+        epoch is in ``lm_losses_``. 0 skips it.
+    lm_pretraining_lr : float, default=None
+        Peak learning rate of ``lm_pretraining_epochs`` (the head's, and the
+        encoder's after its warm-up). None uses ``lr / 10``: at the
+        fine-tuning rate itself, the masked-LM training left the encoder in
+        a state from which fine-tuning predicted one class (products ->
+        tweets with ``lr=5e-4``, two seeds of three).
     reset_head : bool, default=False
         Start a new head even when ``pretrained`` is a directory written by
         :meth:`save_pretrained`. Needed to fine-tune such a directory for
@@ -229,6 +239,7 @@ class TransformerClassifier(ClassifierMixin, _TransformerNet):
         autocast=False,
         init_from=None,
         lm_pretraining_epochs=0,
+        lm_pretraining_lr=None,
         reset_head=False,
         early_stopping=False,
         validation_fraction=0.1,
@@ -425,6 +436,7 @@ class TransformerRegressor(RegressorMixin, _TransformerNet):
         autocast=False,
         init_from=None,
         lm_pretraining_epochs=0,
+        lm_pretraining_lr=None,
         reset_head=False,
         early_stopping=False,
         validation_fraction=0.1,

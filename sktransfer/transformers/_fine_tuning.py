@@ -190,6 +190,7 @@ class _TransformerNet(_NetParamsMixin, NeuralNet):
         "autocast": ["boolean", StrOptions({"bfloat16"})],
         "init_from": [None, HasMethods(["predict"])],
         "lm_pretraining_epochs": [Interval(Integral, 0, MAX_EPOCHS, closed="both")],
+        "lm_pretraining_lr": [Interval(Real, 0, None, closed="neither"), None],
         "reset_head": ["boolean"],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
@@ -699,7 +700,9 @@ class _TransformerNet(_NetParamsMixin, NeuralNet):
             self.tokenizer_,
             docs,
             epochs=self.lm_pretraining_epochs,
-            lr=self.lr,
+            lr=self.lr / 10
+            if self.lm_pretraining_lr is None
+            else self.lm_pretraining_lr,
             batch_size=self.batch_size,
             max_length=self.max_length,
             device=self.device,

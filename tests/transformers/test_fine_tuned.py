@@ -460,7 +460,13 @@ def test_masked_lm_pretraining_then_fine_tuning(small, tiny_bert_dir):
 
     docs = X + UNLABELLED * 3
     y = np.concatenate([Y, [-1] * (3 * len(UNLABELLED))]).astype(object)
-    clf = small(lm_pretraining_epochs=6, max_epochs=1, lr=2e-3, freeze_encoder=True)
+    clf = small(
+        lm_pretraining_epochs=6,
+        lm_pretraining_lr=2e-3,
+        max_epochs=1,
+        lr=2e-3,
+        freeze_encoder=True,
+    )
     clf.fit(docs, y)
     losses = clf.lm_losses_
     assert len(losses) == 6 and np.isfinite(losses).all()
@@ -477,6 +483,55 @@ def test_masked_lm_pretraining_then_fine_tuning(small, tiny_bert_dir):
     assert np.isfinite(clf.history_[:, "train_loss"]).all()
     assert clf.predict(X[:3]).shape == (3,)
     # Seeded like the rest of the fit; without it, no masked-LM losses.
-    again = small(lm_pretraining_epochs=6, max_epochs=1, lr=2e-3, freeze_encoder=True)
+    again = small(
+        lm_pretraining_epochs=6,
+        lm_pretraining_lr=2e-3,
+        max_epochs=1,
+        lr=2e-3,
+        freeze_encoder=True,
+    )
     assert again.fit(docs, y).lm_losses_ == losses
     assert small(max_epochs=1).fit(X, Y).lm_losses_ == []
+    # lm_pretraining_lr sets the masked-LM rate apart from lr (None: lr / 10).
+    slower = small(lm_pretraining_epochs=6, max_epochs=1, lr=2e-3, freeze_encoder=True)
+    assert slower.fit(docs, y).lm_losses_[-1] > losses[-1]
+
+
+def test_masked_lm_schedule_warms_the_head_up_first():
+    from sktransfer.transformers._masked_lm import (
+        HEAD_FRACTION,
+        WARMUP_FRACTION,
+        encoder_lr_factor,
+    )
+
+    total = 100
+    factors = [encoder_lr_factor(step, total) for step in range(total)]
+    head = int(HEAD_FRACTION * total)
+    peak = head + int(WARMUP_FRACTION * total) - 1
+    # The head trains alone first (a sentence-embedding checkpoint ships a
+    # random one), then the encoder's rate rises to 1 and decays towards 0.
+    assert factors[:head] == [0.0] * head
+    assert factors[head] > 0 and factors[peak] == 1.0
+    assert np.all(np.diff(factors[head : peak + 1]) > 0)
+    assert np.all(np.diff(factors[peak:]) <= 0) and factors[-1] < 0.05
+
+
+def test_masked_lm_head_phase_leaves_the_encoder_alone(
+    small, tiny_bert_dir, monkeypatch
+):
+    from transformers import AutoModel
+
+    from sktransfer.transformers import _masked_lm
+
+    # Every step in the head-only phase: the encoder must not move.
+    monkeypatch.setattr(_masked_lm, "HEAD_FRACTION", 1.0)
+    docs = X + UNLABELLED * 3
+    y = np.concatenate([Y, [-1] * (3 * len(UNLABELLED))]).astype(object)
+    clf = small(lm_pretraining_epochs=2, max_epochs=0, lr=2e-3)
+    clf.fit(docs, y)
+    assert len(clf.lm_losses_) == 2
+    pretrained = AutoModel.from_pretrained(tiny_bert_dir, local_files_only=True)
+    ours = clf.module_.model.bert.state_dict()
+    for key, value in pretrained.state_dict().items():
+        if "pooler" not in key:
+            assert torch.equal(ours[key], value), key

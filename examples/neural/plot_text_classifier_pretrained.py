@@ -82,8 +82,9 @@ def draw(seed):
 #
 # * ``freeze_embeddings=True`` keeps the pretrained vectors fixed;
 # * ``embedding_lr`` gives the word vectors their own, smaller learning rate;
-# * ``unfreeze_at_epoch`` keeps them frozen for the first epochs, then
-#   fine-tunes them (gradual unfreezing).
+# * ``unfreeze_at_epoch`` trains only the output layer for the first epochs,
+#   then the hidden layer, then the word vectors one epoch later (gradual
+#   unfreezing).
 #
 # Every model uses the default mean encoder (the mean of the word vectors,
 # then one hidden layer), 20 epochs at ``lr=0.01``. ``random_state`` seeds
@@ -173,8 +174,9 @@ plt.show()
 # Freezing them entirely costs accuracy here: the pretrained vectors are
 # trained to predict context words, not sentiment (words such as "good"
 # and "bad" share contexts), so the classifier needs to move them a little.
-# A smaller learning rate for the vectors, or a few epochs frozen before
-# fine-tuning, lets the rest of the network settle before the vectors move;
+# A smaller learning rate for the vectors, or gradual unfreezing (the output
+# layer alone first, then the hidden layer, then the vectors), lets the upper
+# layers settle before the vectors move;
 # with three draws, the differences between these variants are within the
 # noise.
 #

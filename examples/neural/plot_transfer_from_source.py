@@ -102,8 +102,9 @@ def draw(seed):
 # * the source model applied to product reviews as it is, no fine-tuning;
 # * ``freeze_encoder=True`` keeps the copied encoder fixed; the word vectors
 #   and the output layer still train;
-# * ``unfreeze_at_epoch=5`` keeps the word vectors fixed for the first four
-#   epochs (gradual unfreezing);
+# * ``unfreeze_at_epoch=5`` trains only the output layer for the first four
+#   epochs, then the encoder from epoch 5 and the word vectors from epoch 6
+#   (ULMFiT's gradual unfreezing);
 # * ``embedding_lr=1e-3`` gives the word vectors a smaller learning rate than
 #   the rest of the network, trained at ``lr=3e-3`` (discriminative learning
 #   rates);
@@ -168,9 +169,10 @@ print(results.round(3).to_string())
 # those 200 adds a few points more.
 #
 # Keeping the copied encoder fixed (``freeze_encoder``) does about as well as
-# fine-tuning everything. Slowing down the word vectors, by gradual unfreezing
-# or a smaller ``embedding_lr``, does a little worse here on average (the
-# smaller ``embedding_lr`` in every draw), probably because the word vectors
+# fine-tuning everything. Holding the network back, by gradual unfreezing (the
+# output layer alone for four epochs) or a smaller ``embedding_lr`` for the
+# word vectors, does a little worse here on average (the smaller
+# ``embedding_lr`` in every draw), probably because the word vectors
 # are what most needs to move: the copied ones were learned on movie
 # reviews, and the words the source model never saw start from random
 # vectors. These settings are close; let

@@ -86,9 +86,11 @@ def parameter_callbacks(net):
     """Return the ``(name, callback)`` pairs the parameters of ``net`` ask for.
 
     ``freeze_embeddings`` / ``freeze_encoder`` freeze ``embedding.*`` /
-    ``encoder.*`` for the whole training; ``unfreeze_at_epoch`` freezes
-    ``embedding.*`` until that epoch (1-based), whatever
-    ``freeze_embeddings`` says; ``early_stopping`` stops after
+    ``encoder.*`` for the whole training; ``unfreeze_at_epoch`` is ULMFiT's
+    gradual unfreezing: both are frozen at the start, ``encoder.*`` trains
+    from that epoch (1-based) and ``embedding.*`` from the next one (from
+    that epoch with ``freeze_encoder``, which keeps the encoder frozen),
+    whatever ``freeze_embeddings`` says; ``early_stopping`` stops after
     ``n_iter_no_change`` epochs without a better validation loss and
     restores the best epoch's weights; ``verbose >= 2`` shows a progress bar
     over the batches. skorch's ``get_params(deep=True)`` reads the default
@@ -108,14 +110,18 @@ def parameter_callbacks(net):
     callbacks = []
     unfreeze_at = net.unfreeze_at_epoch
     unfreeze = _is_int(unfreeze_at)
+    frozen_encoder = _is_true(net.freeze_encoder)
     if _is_true(net.freeze_embeddings) or unfreeze:
         callbacks.append(("freeze_embeddings", Freezer(EMBEDDING_PARAMS)))
-    if _is_true(net.freeze_encoder):
+    if frozen_encoder or unfreeze:
         callbacks.append(("freeze_encoder", Freezer(ENCODER_PARAMS)))
     if unfreeze:
-        callbacks.append(
-            ("unfreeze_embeddings", Unfreezer(EMBEDDING_PARAMS, at=int(unfreeze_at)))
-        )
+        # One layer group per epoch, from the top (the head always trains).
+        at = int(unfreeze_at)
+        if not frozen_encoder:
+            callbacks.append(("unfreeze_encoder", Unfreezer(ENCODER_PARAMS, at=at)))
+            at += 1
+        callbacks.append(("unfreeze_embeddings", Unfreezer(EMBEDDING_PARAMS, at=at)))
     return callbacks + training_callbacks(net)
 
 

@@ -95,9 +95,12 @@ _SHARED_PARAMETERS = r"""
         encoder copied from ``init_from``); the embeddings and the head still
         train unless ``freeze_embeddings`` is set.
     unfreeze_at_epoch : int, default=None
-        Gradual unfreezing: the word vectors are frozen at the start and
-        trained from this epoch on (1-based), whatever ``freeze_embeddings``
-        says. None keeps ``freeze_embeddings`` for the whole training.
+        Gradual unfreezing (Howard and Ruder, 2018): only the head trains
+        before this epoch (1-based); the encoder joins it at this epoch and
+        the word vectors the epoch after (at this epoch with
+        ``freeze_encoder``, which keeps the encoder fixed throughout),
+        whatever ``freeze_embeddings`` says. None keeps ``freeze_encoder`` and
+        ``freeze_embeddings`` for the whole training.
     embedding_lr : float, default=None
         Learning rate of the word vectors (a parameter group of its own),
         typically smaller than ``lr`` for pretrained vectors. None uses

@@ -115,15 +115,61 @@ def test_freeze_keeps_embeddings_fixed(vec, small, record_embeddings):
     assert clf.history[-1, "train_loss"] < clf.history[0, "train_loss"]
 
 
-def test_unfreeze_at_epoch_trains_embeddings_from_that_epoch(small, record_embeddings):
-    rec = record_embeddings
+class _RecordLayers(Callback):
+    """Copies of the encoder's and the head's parameters after every epoch."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.states = [self._state(net)]
+
+    def on_epoch_end(self, net, **kwargs):
+        self.states.append(self._state(net))
+
+    @staticmethod
+    def _state(net):
+        return {
+            part: torch.cat(
+                [
+                    p.detach().flatten().clone()
+                    for name, p in net.module_.named_parameters()
+                    if name.startswith(part)
+                ]
+            )
+            for part in ("embedding.", "encoder.", "head.")
+        }
+
+
+def test_unfreeze_at_epoch_unfreezes_one_layer_group_per_epoch(small):
+    # ULMFiT's gradual unfreezing: the head alone, then the encoder, then
+    # the word vectors.
+    rec = _RecordLayers()
     small(unfreeze_at_epoch=3, max_epochs=5, lr=0.05, callbacks=[("rec", rec)]).fit(
         X, Y
     )
+    S = rec.states  # S[e]: after epoch e (S[0]: before training)
+
+    def moved(part, epoch):
+        return not torch.equal(S[epoch][part], S[epoch - 1][part])
+
+    assert [moved("head.", e) for e in range(1, 6)] == [True] * 5
+    assert [moved("encoder.", e) for e in range(1, 6)] == [False, False] + [True] * 3
+    assert [moved("embedding.", e) for e in range(1, 6)] == [False] * 3 + [True] * 2
+
+
+def test_unfreeze_at_epoch_with_frozen_encoder(small, record_embeddings):
+    # freeze_encoder keeps the encoder fixed: the word vectors join at once.
+    rec = record_embeddings
+    layers = _RecordLayers()
+    small(
+        unfreeze_at_epoch=3,
+        freeze_encoder=True,
+        max_epochs=4,
+        lr=0.05,
+        callbacks=[("rec", rec), ("layers", layers)],
+    ).fit(X, Y)
     W = rec.weights  # W[e]: after epoch e (W[0]: before training)
     assert torch.equal(W[1], W[0]) and torch.equal(W[2], W[0])
     assert not torch.equal(W[3], W[2])
-    assert not torch.equal(W[5], W[4])
+    assert torch.equal(layers.states[-1]["encoder."], layers.states[0]["encoder."])
 
 
 def _described(net):
@@ -161,6 +207,16 @@ def test_parameter_callbacks():
     stop = callbacks["early_stopping"]
     assert isinstance(stop, EarlyStopping)
     assert (stop.monitor, stop.patience, stop.load_best) == ("valid_loss", 7, False)
+    # Without freeze_encoder, the encoder unfreezes first, the vectors next.
+    callbacks = dict(parameter_callbacks(TextRegressor(unfreeze_at_epoch=3)))
+    assert list(callbacks) == [
+        "freeze_embeddings",
+        "freeze_encoder",
+        "unfreeze_encoder",
+        "unfreeze_embeddings",
+    ]
+    assert callbacks["unfreeze_encoder"].at == 3
+    assert callbacks["unfreeze_embeddings"].at == 4
     # freeze_embeddings alone; the nets' callbacks follow skorch's own.
     net = TextRegressor(freeze_embeddings=True)
     assert _described(net) == [("freeze_embeddings", "Freezer")]

@@ -110,6 +110,18 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=3e-3, help="learning rate")
     parser.add_argument("--n-pairs", type=int, default=len(PAIRS), help="pairs run")
     parser.add_argument(
+        "--unfreeze-at-epoch",
+        type=int,
+        default=0,
+        help="add ULMFiT's step 3: the LM row again with gradual unfreezing "
+        "(unfreeze_at_epoch=this; 0: off)",
+    )
+    parser.add_argument(
+        "--only-new",
+        action="store_true",
+        help="run only the gradual-unfreezing row (with --unfreeze-at-epoch)",
+    )
+    parser.add_argument(
         "--general-lm-epochs",
         type=int,
         default=0,
@@ -130,13 +142,14 @@ def main(argv=None):
         flush=True,
     )
 
-    def lstm(lm_epochs, seed, init_from=None):
+    def lstm(lm_epochs, seed, init_from=None, unfreeze_at_epoch=None):
         return TextClassifier(
             encoder="lstm",
             max_epochs=args.epochs,
             lr=args.lr,
             lm_pretraining_epochs=lm_epochs,
             init_from=init_from,
+            unfreeze_at_epoch=unfreeze_at_epoch,
             random_state=seed,
             device="cpu",
         )
@@ -152,6 +165,15 @@ def main(argv=None):
             lstm(args.lm_epochs, seed).fit(X, y)
         ),
     }
+    if args.unfreeze_at_epoch:
+        name = (
+            f"LSTM, {args.lm_epochs} LM ep., unfreeze_at_epoch={args.unfreeze_at_epoch}"
+        )
+        if args.only_new:
+            methods = {}
+        methods[name] = lambda X, y, _d, _y, seed: lstm(
+            args.lm_epochs, seed, unfreeze_at_epoch=args.unfreeze_at_epoch
+        ).fit(X, y)
     general_name = (
         f"LSTM, general LM ({args.general_lm_epochs} ep.) + {args.lm_epochs} LM ep."
     )

@@ -31,6 +31,7 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
+from sktransfer.neural._data import _RaggedIds
 from sktransfer.neural._module import PADDING_IDX
 from sktransfer.neural._vocabulary import token_list_ids
 
@@ -183,10 +184,7 @@ def mean_language_model_loss(module, head, indptr, ids, max_length, batch_size):
     The module and the head are evaluated (no dropout, no gradient).
     """
     device = next(module.parameters()).device
-    n_tokens = np.diff(indptr)
-    if max_length is not None:
-        n_tokens = np.minimum(n_tokens, max_length)
-    rows = np.flatnonzero(n_tokens >= 2)
+    docs, rows = _documents(indptr, ids, max_length)
     if not rows.size:
         return None
     size = len(rows) if batch_size == -1 else batch_size
@@ -197,7 +195,9 @@ def mean_language_model_loss(module, head, indptr, ids, max_length, batch_size):
     try:
         with torch.no_grad():
             for start in range(0, len(rows), size):
-                X = _padded(indptr, ids, rows[start : start + size], max_length, device)
+                X = torch.as_tensor(
+                    docs.padded(rows[start : start + size]), device=device
+                )
                 n = 2 * int((X[:, 1:] != PADDING_IDX).sum())
                 total += float(language_model_loss(module, head, X)) * n
                 count += n
@@ -207,13 +207,13 @@ def mean_language_model_loss(module, head, indptr, ids, max_length, batch_size):
     return total / count
 
 
-def _padded(indptr, ids, rows, max_length, device):
-    docs = [ids[indptr[i] : indptr[i + 1]][:max_length] for i in rows]
-    width = max(len(d) for d in docs)
-    batch = np.zeros((len(docs), width), dtype=np.int64)
-    for r, doc in enumerate(docs):
-        batch[r, : len(doc)] = doc
-    return torch.as_tensor(batch, device=device)
+def _documents(indptr, ids, max_length):
+    """Return the documents' ids truncated to ``max_length`` (ragged).
+
+    Also the rows with at least two ids (a word to read and one to predict).
+    """
+    docs = _RaggedIds(np.asarray(indptr), np.asarray(ids), max_length)
+    return docs, np.flatnonzero(docs.lengths >= 2)
 
 
 def pretrain_net(net, token_lists, seed, owner):
@@ -298,12 +298,7 @@ def pretrain_language_model(
         The mean loss of each epoch.
     """
     embedding, lstm = _lstm_parts(module, owner)
-    indptr, ids = token_list_ids(token_lists, vocabulary, index)
-    indptr = np.asarray(indptr)
-    n_tokens = np.diff(indptr)
-    if max_length is not None:
-        n_tokens = np.minimum(n_tokens, max_length)
-    rows = np.flatnonzero(n_tokens >= 2)
+    docs, rows = _documents(*token_list_ids(token_lists, vocabulary, index), max_length)
     if not rows.size:
         raise ValueError(
             f"{owner}: language-model training needs documents of at least "
@@ -333,8 +328,8 @@ def pretrain_language_model(
             order = rows[rng.permutation(len(rows))]
             total, n_batches = 0.0, 0
             for start in range(0, len(order), size):
-                X = _padded(
-                    indptr, ids, order[start : start + size], max_length, device
+                X = torch.as_tensor(
+                    docs.padded(order[start : start + size]), device=device
                 )
                 loss = language_model_loss(module, head, X, drop)
                 if not bool(torch.isfinite(loss)):

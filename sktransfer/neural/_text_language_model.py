@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, Options
 from sklearn.utils.validation import check_is_fitted
 
 from sktransfer.neural import _transfer
+from sktransfer.neural._data import _RaggedIds
 from sktransfer.neural._embeddings import (
     DEFAULT_EMBEDDING_DIM,
     embedding_dim,
@@ -26,7 +27,7 @@ from sktransfer.neural._language_model import (
     mean_language_model_loss,
     pretrain_language_model,
 )
-from sktransfer.neural._module import PADDING_IDX, TextModule
+from sktransfer.neural._module import TextModule
 from sktransfer.neural._params import clone_sharing, resolve_device
 from sktransfer.neural._seeding import fit_seeds, seeded_torch
 from sktransfer.neural._vocabulary import (
@@ -331,8 +332,8 @@ class TextLanguageModel(
             self._token_index,
             type(self).__name__,
         )
-        indptr = np.asarray(indptr)
-        n = len(indptr) - 1
+        docs = _RaggedIds(np.asarray(indptr), np.asarray(ids), self.max_length)
+        n = len(docs)
         out = np.zeros((n, 2 * self.hidden_size), dtype=np.float32)
         module = self.module_
         device = next(module.parameters()).device
@@ -342,18 +343,11 @@ class TextLanguageModel(
         try:
             with torch.no_grad():
                 for start in range(0, n, max(size, 1)):
-                    rows = range(start, min(start + size, n))
-                    docs = [
-                        ids[indptr[i] : indptr[i + 1]][: self.max_length] for i in rows
-                    ]
-                    width = max(max((len(d) for d in docs), default=1), 1)
-                    batch = np.full((len(docs), width), PADDING_IDX, dtype=np.int64)
-                    for r, doc in enumerate(docs):
-                        batch[r, : len(doc)] = doc
-                    X_ids = torch.as_tensor(batch, device=device)
-                    lengths = (X_ids != PADDING_IDX).sum(dim=1)
+                    rows = slice(start, min(start + size, n))
+                    X_ids = torch.as_tensor(docs.padded(rows), device=device)
+                    lengths = torch.as_tensor(docs.lengths[rows], device=device)
                     features = module.encoder(X_ids, lengths, module.embedding)
-                    out[start : start + len(docs)] = features.cpu().numpy()
+                    out[rows] = features.cpu().numpy()
         finally:
             module.train(was_training)
         return out

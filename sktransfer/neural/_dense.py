@@ -264,36 +264,6 @@ class _DenseNetMixin(_NetMixin):
         """
         return load_dense_net(cls, directory)
 
-    def score(self, X, y, sample_weight=None, *, sample_domain=None):
-        """Score the predictions on the labelled rows of ``X``.
-
-        Unlabelled rows (``y == -1`` for classification, NaN for regression)
-        are ignored, so a cross-validation fold holding unlabelled target rows
-        still gets a finite score. With ``heads='per_domain'`` and
-        ``sample_domain``, only the rows of the domain whose head predicts
-        (``predict_domain``) are scored.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-            Rows.
-        y : array-like of shape (n_samples,)
-            True targets; ``-1`` or NaN for unlabelled rows.
-        sample_weight : array-like of shape (n_samples,), default=None
-            Weights of the rows.
-        sample_domain : array-like of int of shape (n_samples,), default=None
-            Domain of each row, read as in :meth:`fit`.
-
-        Returns
-        -------
-        score : float
-            Accuracy (classifier) or coefficient of determination R^2
-            (regressor) on the labelled rows.
-        """
-        return super().score(
-            X, y, sample_weight=sample_weight, sample_domain=sample_domain
-        )
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = False

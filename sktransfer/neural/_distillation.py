@@ -44,16 +44,28 @@ def distillation_loss(student_logits, teacher_proba, temperature=1.0):
     return kl * temperature**2
 
 
-def _teacher_failed(owner, method, exc):
-    """Return the message of a teacher that cannot predict on the fit's rows."""
-    return (
-        f"{owner}: teacher.{method} failed on the rows given to fit "
-        f"({type(exc).__name__}: {exc}). The teacher is asked for exactly the X "
-        f"that {owner} receives (inside a pipeline, the output of the steps "
-        "before it), so it must accept that X: a teacher fitted on raw "
-        "documents cannot predict on numeric features. Fit the teacher on the "
-        "same input, or distil it into a net that gets the same input."
-    )
+def _ask_teacher(teacher, method, X, owner):
+    """Return ``teacher.<method>(X)`` as float64, or raise a clear ValueError.
+
+    An unfitted teacher, or one that cannot predict on the fit's rows, gets
+    an error that says what to do.
+    """
+    try:
+        return np.asarray(getattr(teacher, method)(X), dtype=np.float64)
+    except NotFittedError as exc:
+        raise ValueError(
+            f"{owner}: teacher must be fitted before it is used for distillation "
+            f"({exc})."
+        ) from exc
+    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
+        raise ValueError(
+            f"{owner}: teacher.{method} failed on the rows given to fit "
+            f"({type(exc).__name__}: {exc}). The teacher is asked for exactly the "
+            f"X that {owner} receives (inside a pipeline, the output of the steps "
+            "before it), so it must accept that X: a teacher fitted on raw "
+            "documents cannot predict on numeric features. Fit the teacher on the "
+            "same input, or distil it into a net that gets the same input."
+        ) from exc
 
 
 def teacher_probabilities(teacher, X, classes, owner):
@@ -90,15 +102,7 @@ def teacher_probabilities(teacher, X, classes, owner):
             f"{owner}: the classes of teacher ({theirs!r}) differ from those of y "
             f"({ours!r}); distillation needs a teacher trained on the same labels."
         )
-    try:
-        proba = np.asarray(teacher.predict_proba(X), dtype=np.float64)
-    except NotFittedError as exc:
-        raise ValueError(
-            f"{owner}: teacher must be fitted before it is used for distillation "
-            f"({exc})."
-        ) from exc
-    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
-        raise ValueError(_teacher_failed(owner, "predict_proba", exc)) from exc
+    proba = _ask_teacher(teacher, "predict_proba", X, owner)
     if proba.shape != (len(X), len(theirs)) or not np.isfinite(proba).all():
         raise ValueError(
             f"{owner}: teacher.predict_proba returned an array of shape "
@@ -127,15 +131,7 @@ def teacher_predictions(teacher, X, owner):
     pred : ndarray of shape (n_samples, 1), dtype float32
         The teacher's predictions, the targets of the distillation term.
     """
-    try:
-        pred = np.asarray(teacher.predict(X), dtype=np.float64)
-    except NotFittedError as exc:
-        raise ValueError(
-            f"{owner}: teacher must be fitted before it is used for distillation "
-            f"({exc})."
-        ) from exc
-    except (TypeError, ValueError, AttributeError, IndexError, KeyError) as exc:
-        raise ValueError(_teacher_failed(owner, "predict", exc)) from exc
+    pred = _ask_teacher(teacher, "predict", X, owner)
     if pred.shape not in ((len(X),), (len(X), 1)) or not np.isfinite(pred).all():
         raise ValueError(
             f"{owner}: teacher.predict returned an array of shape {pred.shape} (or "

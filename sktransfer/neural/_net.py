@@ -718,9 +718,9 @@ class _NetMixin(_NetParamsMixin):
 
         Parameters
         ----------
-        X : iterable of str or of list of str
-            Documents (the dense nets: an array-like of shape (n_samples,
-            n_features)).
+        X : iterable of str or array-like of shape (n_samples, n_features)
+            The rows, as ``fit`` takes them: documents for the text nets,
+            numeric features for the dense nets.
         y : array-like of shape (n_samples,)
             True targets; ``-1`` or NaN for unlabelled rows.
         sample_weight : array-like of shape (n_samples,), default=None

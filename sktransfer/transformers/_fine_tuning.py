@@ -73,6 +73,7 @@ from sktransfer.transformers._pretrained import (
     max_sequence_length,
     read_saved_config,
     resolve_pretrained,
+    saved_estimator,
     write_model_directory,
 )
 from sktransfer.utils._domains import labelled_rows, score_labelled
@@ -827,29 +828,13 @@ class _TransformerNet(_NetParamsMixin, NeuralNet):
         estimator : object
             The fitted estimator.
         """
-        path = resolve_pretrained(directory, param="directory")
-        config = read_saved_config(path)
-        if config is None:
-            raise ValueError(
-                f"{str(path)!r} holds no {SAVED_CONFIG}: it is not a directory "
-                f"written by {cls.__name__}.save_pretrained. To fine-tune a "
-                f"pretrained model, use {cls.__name__}(pretrained=directory).fit."
-            )
-        if config.get("estimator") != cls.__name__:
-            raise ValueError(
-                f"{str(path)!r} holds a {config.get('estimator')}, not a "
-                f"{cls.__name__}."
-            )
-        saved = config.get("params")
-        if not isinstance(saved, dict):
-            raise ValueError(f"{str(path)!r}: {SAVED_CONFIG} 'params' is not a dict.")
-        try:
-            est = cls(**{**saved, **params, "pretrained": directory})
-            est._validate_params()
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{str(path)!r}: {SAVED_CONFIG} holds invalid parameters: {exc}"
-            ) from exc
+        est, config, path = saved_estimator(
+            cls,
+            directory,
+            f"To fine-tune a pretrained model, use {cls.__name__}"
+            "(pretrained=directory).fit.",
+            **params,
+        )
         if cls._task == "classification":
             est.classes_ = _saved_classes(config, path)
         with est._seeded(fit_seeds(0)):

@@ -43,6 +43,7 @@ __all__ = [
     "load_tokenizer",
     "max_sequence_length",
     "read_saved_config",
+    "saved_estimator",
     "resolve_pretrained",
     "write_model_directory",
     "resolve_torch_device",
@@ -273,6 +274,60 @@ def read_saved_config(path):
             f"(format {SAVED_FORMAT!r} expected)."
         )
     return config
+
+
+def saved_estimator(cls, directory, advice, **params):
+    """Build the estimator that ``cls.save_pretrained`` saved in ``directory``.
+
+    Parameters
+    ----------
+    cls : type
+        The estimator class.
+    directory : str or path-like
+        The directory (``pretrained`` of the returned estimator).
+    advice : str
+        What to do instead when ``directory`` was not written by
+        ``save_pretrained`` (a plain model directory).
+    **params : dict
+        Parameters that replace the saved ones.
+
+    Returns
+    -------
+    estimator : object
+        The estimator with the saved parameters, validated, not loaded.
+    config : dict
+        The directory's ``sktransfer_config.json``.
+    path : pathlib.Path
+        The resolved directory.
+
+    Raises
+    ------
+    ValueError
+        If the directory holds no configuration, another estimator's, or
+        invalid parameters.
+    """
+    path = resolve_pretrained(directory, param="directory")
+    config = read_saved_config(path)
+    if config is None:
+        raise ValueError(
+            f"{str(path)!r} holds no {SAVED_CONFIG}: it is not a directory "
+            f"written by {cls.__name__}.save_pretrained. {advice}"
+        )
+    if config.get("estimator") != cls.__name__:
+        raise ValueError(
+            f"{str(path)!r} holds a {config.get('estimator')}, not a {cls.__name__}."
+        )
+    saved = config.get("params")
+    if not isinstance(saved, dict):
+        raise ValueError(f"{str(path)!r}: {SAVED_CONFIG} 'params' is not a dict.")
+    try:
+        est = cls(**{**saved, **params, "pretrained": directory})
+        est._validate_params()
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"{str(path)!r}: {SAVED_CONFIG} holds invalid parameters: {exc}"
+        ) from exc
+    return est, config, path
 
 
 def write_model_directory(directory, model, tokenizer, config):

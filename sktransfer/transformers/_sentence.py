@@ -31,6 +31,7 @@ from sktransfer.transformers._pretrained import (
     read_saved_config,
     resolve_pretrained,
     resolve_torch_device,
+    saved_estimator,
     write_model_directory,
 )
 from sktransfer.utils._domains import _check_sample_domain
@@ -531,30 +532,13 @@ class SentenceEncoder(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEst
         encoder : SentenceEncoder
             The fitted encoder.
         """
-        path = resolve_pretrained(directory, param="directory")
-        config = read_saved_config(path)
-        if config is None:
-            raise ValueError(
-                f"{str(path)!r} holds no {SAVED_CONFIG}: it is not a directory "
-                f"written by {cls.__name__}.save_pretrained. To encode with a "
-                f"model directory, use {cls.__name__}(pretrained=directory).fit."
-            )
-        if config.get("estimator") != cls.__name__:
-            raise ValueError(
-                f"{str(path)!r} holds a {config.get('estimator')}, not a "
-                f"{cls.__name__}."
-            )
-        saved = config.get("params")
-        if not isinstance(saved, dict):
-            raise ValueError(f"{str(path)!r}: {SAVED_CONFIG} 'params' is not a dict.")
-        saved = {k: v for k, v in saved.items() if k != "pretrained"}
-        try:
-            est = cls(directory, **{**saved, **params})
-            est._validate_params()
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"{str(path)!r}: {SAVED_CONFIG} holds invalid parameters: {exc}"
-            ) from exc
+        est, _, _ = saved_estimator(
+            cls,
+            directory,
+            f"To encode with a model directory, use {cls.__name__}"
+            "(pretrained=directory).fit.",
+            **params,
+        )
         est._load(check_saved=False)  # what differs was asked for in params
         return est
 
